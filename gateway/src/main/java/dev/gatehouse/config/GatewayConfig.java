@@ -1,0 +1,85 @@
+package dev.gatehouse.config;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.gatehouse.identity.ClaimMapping;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The validated content of {@code gatehouse.yaml}. Relative paths are already resolved against the file's directory.
+ * Fixed for the life of the process; policies, certificates and keys reload separately.
+ */
+public record GatewayConfig(
+    Path source,
+    String name,
+    Listener listener,
+    Tls tls,
+    List<Issuer> issuers,
+    Path policyDirectory,
+    Upstreams upstreams,
+    AccessLog accessLog) {
+
+  public GatewayConfig {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(name, "name");
+    issuers = List.copyOf(issuers);
+  }
+
+  /**
+   * @param instances how many event-loop verticles serve the port (default: one per core)
+   */
+  public record Listener(String host, int port, int instances) {}
+
+  /** @param hsts the {@code Strict-Transport-Security} value added to every response */
+  public record Tls(Path certificate, Path key, String hsts) {}
+
+  /**
+   * One trusted token issuer.
+   *
+   * @param issuer the exact {@code iss} value; its discovery document lives under it
+   * @param audiences a token's {@code aud} must contain at least one of these
+   * @param algorithms accepted JWS algorithms (asymmetric only)
+   * @param trustedCertificates PEM CA certificates for the IdP's TLS; null uses the JVM's trust store
+   * @param jwksUri where the keys are, skipping discovery; null reads {@code jwks_uri} from discovery
+   */
+  public record Issuer(
+      String id,
+      URI issuer,
+      Set<String> audiences,
+      Set<JWSAlgorithm> algorithms,
+      ClaimMapping claims,
+      Duration clockSkew,
+      Duration jwksRefreshInterval,
+      Duration jwksMinRefreshInterval,
+      Path trustedCertificates,
+      URI jwksUri) {
+
+    public Issuer {
+      audiences = Set.copyOf(audiences);
+      algorithms = Set.copyOf(algorithms);
+    }
+  }
+
+  /**
+   * @param responseTimeout longest silence from an upstream before the gateway answers 504
+   * @param trustedCertificates PEM CA certificates for https upstreams; null uses the JVM's trust store
+   */
+  public record Upstreams(Duration connectTimeout, Duration responseTimeout, int maxConnectionsPerUpstream,
+      Path trustedCertificates) {}
+
+  /**
+   * @param stdout write events to standard output
+   * @param file also (or instead) append events to this file; null for none
+   * @param redactedParameters query parameter names whose values are never logged (matched case-insensitively,
+   *     also as a part of a longer name such as {@code access_token})
+   */
+  public record AccessLog(boolean stdout, Path file, List<String> redactedParameters) {
+    public AccessLog {
+      redactedParameters = List.copyOf(redactedParameters);
+    }
+  }
+}

@@ -1,0 +1,290 @@
+package dev.gatehouse.config;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.gatehouse.identity.ClaimMapping;
+import dev.gatehouse.identity.ClaimPath;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code gatehouse.yaml} into a {@link GatewayConfig}, reporting every problem with file:line. String values may
+ * reference environment variables as {@code ${NAME}} or {@code ${NAME:-default}}. Blocking; call before the server
+ * starts.
+ */
+public final class GatewayConfigLoader {
+
+  /** Algorithms an issuer may use: asymmetric only, so a public key can never be used as an HMAC secret. */
+  static final Set<JWSAlgorithm> ASYMMETRIC = Set.of(
+      JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+      JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512,
+      JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+
+  public static final List<String> DEFAULT_REDACTED =
+      List.of("token", "code", "password", "passwd", "secret", "key", "session", "signature", "credential", "assertion");
+
+  private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+
+  private final Path file;
+  private final Map<String, String> environment;
+  private final Problems problems = new Problems();
+
+  private GatewayConfigLoader(Path file, Map<String, String> environment) {
+    this.file = file;
+    this.environment = environment;
+  }
+
+  public static GatewayConfig load(Path file) throws ConfigException {
+    return load(file, System.getenv());
+  }
+
+  public static GatewayConfig load(Path file, Map<String, String> environment) throws ConfigException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new ConfigException(List.of(new ConfigProblem(file, 1, 1, "", "cannot read the configuration file: " + e)));
+    }
+    return new GatewayConfigLoader(file, environment).parse(bytes);
+  }
+
+  private GatewayConfig parse(byte[] bytes) throws ConfigException {
+    YamlNode root = YamlTreeReader.read(file, bytes);
+    MappingReader top = MappingReader.of(root, problems, interpolation());
+    String name = top.string("name", "gatehouse");
+    GatewayConfig.Listener listener = listener(top.mapping("listen"));
+    GatewayConfig.Tls tls = requireSection(top, "tls", "the gateway only serves HTTPS") ? tls(top.mapping("tls")) : null;
+    List<GatewayConfig.Issuer> issuers = issuers(top);
+    Path policyDirectory = requireSection(top, "policies", "the gateway refuses to start without a policy")
+        ? policies(top.mapping("policies")) : null;
+    GatewayConfig.Upstreams upstreams = upstreams(top.mapping("upstreams"));
+    GatewayConfig.AccessLog accessLog = accessLog(top.mapping("accessLog"));
+    top.finish();
+    problems.throwIfAny();
+    return new GatewayConfig(file, name, listener, tls, issuers, policyDirectory, upstreams, accessLog);
+  }
+
+  private boolean requireSection(MappingReader top, String key, String why) {
+    if (top.has(key)) {
+      return true;
+    }
+    problems.add(top.node(), "missing required key '" + key + "' (" + why + ")");
+    return false;
+  }
+
+  private Function<String, String> interpolation() {
+    return text -> {
+      if (text.indexOf("${") < 0) {
+        return text;
+      }
+      Matcher m = ENV_REFERENCE.matcher(text);
+      StringBuilder sb = new StringBuilder();
+      while (m.find()) {
+        String value = environment.get(m.group(1));
+        if (value == null) {
+          if (m.group(2) == null) {
+            throw new IllegalArgumentException("environment variable " + m.group(1) + " is not set (write ${"
+                + m.group(1) + ":-default} for a default)");
+          }
+          value = m.group(3);
+        }
+        m.appendReplacement(sb, Matcher.quoteReplacement(value));
+      }
+      m.appendTail(sb);
+      return sb.toString();
+    };
+  }
+
+  private GatewayConfig.Listener listener(MappingReader m) {
+    String host = m.string("host", "0.0.0.0");
+    int port = m.integer("port", 8443, 0, 65535);
+    int instances = m.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 256);
+    m.finish();
+    return new GatewayConfig.Listener(host, port, instances);
+  }
+
+  private GatewayConfig.Tls tls(MappingReader m) {
+    Path certificate = existingFile(m, "certificate", true);
+    Path key = existingFile(m, "key", true);
+    String hsts = m.string("hsts", "max-age=31536000; includeSubDomains");
+    if (hsts != null && !hsts.startsWith("max-age=")) {
+      problems.add(m.get("hsts").orElseThrow(), "'" + hsts + "' (expected: a Strict-Transport-Security value starting with max-age=)");
+    }
+    m.finish();
+    return new GatewayConfig.Tls(certificate, key, hsts);
+  }
+
+  private List<GatewayConfig.Issuer> issuers(MappingReader top) {
+    List<GatewayConfig.Issuer> issuers = new ArrayList<>();
+    List<MappingReader> nodes = top.mappings("issuers");
+    if (nodes.isEmpty()) {
+      problems.add(top.node(), "missing required key 'issuers' (at least one token issuer)");
+    }
+    Set<String> ids = new HashSet<>();
+    Set<URI> urls = new HashSet<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      MappingReader m = nodes.get(i);
+      GatewayConfig.Issuer issuer = issuer(m, i);
+      if (issuer == null) {
+        continue;
+      }
+      if (!ids.add(issuer.id())) {
+        problems.add(m.node(), "duplicate issuer id '" + issuer.id() + "'");
+      } else if (!urls.add(issuer.issuer())) {
+        problems.add(m.node(), "issuer " + issuer.issuer() + " is configured twice");
+      } else {
+        issuers.add(issuer);
+      }
+    }
+    return issuers;
+  }
+
+  private GatewayConfig.Issuer issuer(MappingReader m, int index) {
+    String id = m.string("id", "issuer-" + index);
+    URI issuer = httpsUrl(m, "issuer", true);
+    List<String> audiences = m.strings("audience");
+    if (!m.has("audience")) {
+      m.missing("audience");
+    } else if (audiences.isEmpty()) {
+      problems.add(m.get("audience").orElseThrow(), "must name at least one audience");
+    }
+    Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
+    List<String> algorithmNames = m.has("algorithms") ? m.strings("algorithms") : List.of("RS256");
+    for (String a : algorithmNames) {
+      JWSAlgorithm alg = JWSAlgorithm.parse(a.toUpperCase(Locale.ROOT));
+      if (!ASYMMETRIC.contains(alg)) {
+        problems.add(m.get("algorithms").orElseThrow(), "'" + a + "' is not allowed (expected: asymmetric algorithms "
+            + "such as RS256, PS256, ES256; 'none' and HMAC are never accepted)");
+      } else {
+        algorithms.add(alg);
+      }
+    }
+    ClaimMapping claims = claims(m.mapping("claims"));
+    Duration skew = m.duration("clockSkew", Duration.ofSeconds(60), Duration.ZERO, Duration.ofMinutes(5));
+    Duration refresh = m.duration("jwksRefreshInterval", Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofDays(1));
+    Duration minRefresh = m.duration("jwksMinRefreshInterval", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1));
+    Path trusted = existingFile(m, "trustedCertificates", false);
+    URI jwksUri = httpsUrl(m, "jwksUri", false);
+    m.finish();
+    if (issuer == null || algorithms.isEmpty() || audiences.isEmpty()) {
+      return null;
+    }
+    return new GatewayConfig.Issuer(id, issuer, new LinkedHashSet<>(audiences), algorithms, claims, skew, refresh,
+        minRefresh, trusted, jwksUri);
+  }
+
+  private ClaimMapping claims(MappingReader m) {
+    ClaimPath email = claimPath(m, "email", "email");
+    List<ClaimPath> groups = new ArrayList<>();
+    List<String> groupPaths = m.has("groups") ? m.strings("groups") : List.of("groups");
+    for (String g : groupPaths) {
+      try {
+        groups.add(ClaimPath.parse(g));
+      } catch (IllegalArgumentException e) {
+        problems.add(m.get("groups").orElseThrow(), e.getMessage());
+      }
+    }
+    ClaimPath tenant = claimPath(m, "tenant", "tenant");
+    m.finish();
+    return new ClaimMapping(email == null ? ClaimMapping.DEFAULT.email() : email, groups, tenant);
+  }
+
+  private ClaimPath claimPath(MappingReader m, String key, String defaultPath) {
+    String text = m.string(key, defaultPath);
+    try {
+      return ClaimPath.parse(text);
+    } catch (IllegalArgumentException e) {
+      problems.add(m.get(key).orElseThrow(), e.getMessage());
+      return null;
+    }
+  }
+
+  private Path policies(MappingReader m) {
+    String dir = m.requiredString("directory");
+    m.finish();
+    if (dir == null) {
+      return null;
+    }
+    Path path = resolve(dir);
+    if (!Files.isDirectory(path)) {
+      problems.add(m.get("directory").orElseThrow(), path + " is not a directory");
+    }
+    return path;
+  }
+
+  private GatewayConfig.Upstreams upstreams(MappingReader m) {
+    Duration connect = m.duration("connectTimeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5));
+    Duration response = m.duration("responseTimeout", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1));
+    int pool = m.integer("maxConnectionsPerUpstream", 256, 1, 100_000);
+    Path trusted = existingFile(m, "trustedCertificates", false);
+    m.finish();
+    return new GatewayConfig.Upstreams(connect, response, pool, trusted);
+  }
+
+  private GatewayConfig.AccessLog accessLog(MappingReader m) {
+    boolean stdout = m.bool("stdout", true);
+    String fileText = m.string("file", null);
+    List<String> redact = new ArrayList<>(DEFAULT_REDACTED);
+    for (String extra : m.strings("redact")) {
+      redact.add(extra.toLowerCase(Locale.ROOT));
+    }
+    m.finish();
+    Path logFile = fileText == null ? null : resolve(fileText);
+    if (!stdout && logFile == null) {
+      problems.add(m.node(), "access events must go somewhere: set 'stdout: true' or 'file'");
+    }
+    return new GatewayConfig.AccessLog(stdout, logFile, redact);
+  }
+
+  private Path existingFile(MappingReader m, String key, boolean required) {
+    String text = required ? m.requiredString(key) : m.string(key, null);
+    if (text == null) {
+      return null;
+    }
+    Path path = resolve(text);
+    if (!Files.isReadable(path)) {
+      problems.add(m.get(key).orElseThrow(), "cannot read " + path);
+    }
+    return path;
+  }
+
+  private URI httpsUrl(MappingReader m, String key, boolean required) {
+    String text = required ? m.requiredString(key) : m.string(key, null);
+    if (text == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(text);
+      if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+        problems.add(m.get(key).orElseThrow(), "'" + text + "' (expected: an https:// URL)");
+        return null;
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      problems.add(m.get(key).orElseThrow(), "'" + text + "' is not a URL");
+      return null;
+    }
+  }
+
+  private Path resolve(String text) {
+    Path p = Path.of(text);
+    if (p.isAbsolute()) {
+      return p;
+    }
+    Path base = file.toAbsolutePath().getParent();
+    return base == null ? p.toAbsolutePath() : base.resolve(p).normalize();
+  }
+}

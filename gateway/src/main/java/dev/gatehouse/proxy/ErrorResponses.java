@@ -1,0 +1,94 @@
+package dev.gatehouse.proxy;
+
+import dev.gatehouse.Reason;
+import dev.gatehouse.policy.Decision;
+import dev.gatehouse.policy.StepUp;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The gateway's own answers: a small JSON body with the status, the reason code, a short message, the route and
+ * rule when known, and the request id; an RFC 6750 {@code WWW-Authenticate} challenge on 401. Nothing internal
+ * (no stack trace, no upstream address) ever appears.
+ */
+final class ErrorResponses {
+
+  private final String realm;
+
+  ErrorResponses(String realm) {
+    this.realm = realm;
+  }
+
+  void send(Exchange ex, Reason reason, String message) {
+    ex.outcome(reason, message);
+    HttpServerResponse response = ex.request.response();
+    if (response.headWritten() || ex.isFinished()) {
+      response.reset();
+      return;
+    }
+    response.setStatusCode(reason.status());
+    String challenge = challenge(reason, message, ex.decision);
+    if (challenge != null) {
+      response.putHeader(HeaderNames.WWW_AUTHENTICATE, challenge);
+    }
+    JsonObject body = new JsonObject()
+        .put("status", reason.status())
+        .put("reason", reason.code())
+        .put("message", message);
+    if (ex.route != null) {
+      body.put("route", ex.route.id());
+    }
+    if (ex.decision != null && ex.decision.rule() != null) {
+      body.put("rule", ex.decision.rule());
+    }
+    body.put("request_id", ex.requestId);
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
+    response.putHeader(HeaderNames.CACHE_CONTROL, HeaderNames.NO_STORE);
+    if (hasUnreadBody(ex) && ex.request.version() != HttpVersion.HTTP_2) {
+      // do not read an unwanted upload just to keep the connection alive
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+    }
+    ex.request.resume();
+    response.end(body.encode());
+  }
+
+  private static boolean hasUnreadBody(Exchange ex) {
+    if (ex.request.isEnded()) {
+      return false;
+    }
+    String length = ex.request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    return ex.request.getHeader(HttpHeaders.TRANSFER_ENCODING) != null || (length != null && !length.equals("0"))
+        || ex.request.version() == HttpVersion.HTTP_2;
+  }
+
+  private String challenge(Reason reason, String message, Decision decision) {
+    if (reason.status() != 401) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder("Bearer realm=\"").append(realm).append('"');
+    switch (reason) {
+      case CREDENTIAL_MISSING -> {
+        // RFC 6750 section 3.1: no error code when the request carried no credentials
+      }
+      case MFA_REQUIRED -> {
+        // RFC 9470: the caller must authenticate again, more strongly or more recently
+        sb.append(", error=\"insufficient_user_authentication\", error_description=\"").append(quoted(message)).append('"');
+        StepUp stepUp = decision == null ? null : decision.stepUp();
+        if (stepUp != null && !stepUp.acrValues().isEmpty()) {
+          sb.append(", acr_values=\"").append(quoted(String.join(" ", stepUp.acrValues()))).append('"');
+        }
+        if (stepUp != null && stepUp.maxAge() != null) {
+          sb.append(", max_age=").append(stepUp.maxAge().toSeconds());
+        }
+      }
+      default -> sb.append(", error=\"invalid_token\", error_description=\"").append(quoted(message)).append('"');
+    }
+    return sb.toString();
+  }
+
+  private static String quoted(String s) {
+    return s.replace("\\", "").replace("\"", "'");
+  }
+}

@@ -1,0 +1,193 @@
+package dev.gatehouse.proxy;
+
+import dev.gatehouse.audit.EventLog;
+import dev.gatehouse.audit.EventSink;
+import dev.gatehouse.audit.QueryRedactor;
+import dev.gatehouse.audit.StreamSink;
+import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.GatewayConfig;
+import dev.gatehouse.identity.IdpClient;
+import dev.gatehouse.identity.TokenCache;
+import dev.gatehouse.identity.TokenVerifier;
+import dev.gatehouse.identity.TrustedIssuer;
+import dev.gatehouse.policy.CompiledPolicy;
+import dev.gatehouse.policy.PolicyCompiler;
+import dev.gatehouse.policy.PolicyDirectory;
+import dev.gatehouse.policy.PolicyStore;
+import dev.gatehouse.tls.ServerCertificate;
+import dev.gatehouse.tls.ServerTls;
+import dev.gatehouse.tls.TlsException;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running gateway: boot and wiring only. {@link #start} is the production entry point and the one tests use, so
+ * tests exercise exactly what runs in production. Start-up refuses to proceed with an invalid certificate or policy;
+ * an unreachable IdP does not stop it (its tokens are refused until its keys arrive).
+ */
+public final class Gateway {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  /** Thrown (as a failed start) when the gateway must not start; the message says why, for the operator. */
+  public static final class StartupException extends RuntimeException {
+    public StartupException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private final Vertx vertx;
+  private final GatewayConfig config;
+  private final PolicyStore policies;
+  private final EventLog events;
+  private final List<TrustedIssuer> issuers;
+  private final List<IdpClient> idpClients;
+  private final String deploymentId;
+  private final int port;
+
+  private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, EventLog events, List<TrustedIssuer> issuers,
+      List<IdpClient> idpClients, String deploymentId, int port) {
+    this.vertx = vertx;
+    this.config = config;
+    this.policies = policies;
+    this.events = events;
+    this.issuers = List.copyOf(issuers);
+    this.idpClients = List.copyOf(idpClients);
+    this.deploymentId = deploymentId;
+    this.port = port;
+  }
+
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
+    return start(vertx, config, InstantSource.system());
+  }
+
+  /** Starts a gateway whose notion of time (token expiry, MFA age) comes from {@code clock}. */
+  public static Future<Gateway> start(Vertx vertx, GatewayConfig config, InstantSource clock) {
+    return vertx.executeBlocking(() -> load(config, clock), false).compose(loaded -> {
+      List<TrustedIssuer> issuers = new ArrayList<>();
+      List<IdpClient> clients = new ArrayList<>();
+      List<Future<?>> firstFetches = new ArrayList<>();
+      for (GatewayConfig.Issuer issuerConfig : config.issuers()) {
+        IdpClient client = new IdpClient(vertx, issuerConfig.trustedCertificates(), Duration.ofSeconds(5));
+        TrustedIssuer issuer = new TrustedIssuer(issuerConfig, client, clock);
+        clients.add(client);
+        issuers.add(issuer);
+        firstFetches.add(issuer.start(vertx).recover(e -> Future.succeededFuture()));
+      }
+      TokenVerifier verifier = new TokenVerifier(issuers, new TokenCache(100_000, Duration.ofMinutes(5), clock), clock);
+      GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
+          config.tls().hsts());
+      HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
+      AtomicInteger actualPort = new AtomicInteger();
+      return Future.join(firstFetches)
+          .transform(ignored -> vertx.deployVerticle(
+              () -> new GatewayVerticle(context, config.upstreams(), serverOptions, actualPort),
+              new DeploymentOptions().setInstances(config.listener().instances())))
+          .map(id -> {
+            CompiledPolicy policy = loaded.policies().current();
+            LOG.info("gatehouse listening on https://{}:{} with policy {} ({} routes)", config.listener().host(),
+                actualPort.get(), policy.version(), policy.routes().size());
+            return new Gateway(vertx, config, loaded.policies(), loaded.events(), issuers, clients, id, actualPort.get());
+          })
+          .onFailure(e -> {
+            issuers.forEach(i -> i.stop(vertx));
+            clients.forEach(IdpClient::close);
+            loaded.events().close();
+          });
+    });
+  }
+
+  private record Loaded(ServerCertificate certificate, PolicyStore policies, EventLog events) {}
+
+  /** Blocking part of start-up: certificate, policy, log files. */
+  private static Loaded load(GatewayConfig config, InstantSource clock) {
+    ServerCertificate certificate;
+    try {
+      certificate = ServerCertificate.load(config.tls().certificate(), config.tls().key());
+    } catch (TlsException e) {
+      throw new StartupException("TLS: " + e.getMessage(), e);
+    }
+    CompiledPolicy policy;
+    try {
+      policy = PolicyCompiler.compile(PolicyDirectory.read(config.policyDirectory()), clock.instant());
+    } catch (ConfigException e) {
+      throw new StartupException("the policy is invalid:\n" + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new StartupException("cannot read the policy directory: " + e.getMessage(), e);
+    }
+    if (policy.routes().size() == 0) {
+      throw new StartupException("the policy in " + config.policyDirectory() + " defines no routes", null);
+    }
+    List<EventSink> sinks = new ArrayList<>();
+    if (config.accessLog().stdout()) {
+      sinks.add(StreamSink.stdout());
+    }
+    if (config.accessLog().file() != null) {
+      try {
+        sinks.add(StreamSink.file(config.accessLog().file()));
+      } catch (IOException e) {
+        throw new StartupException("cannot open the access log " + config.accessLog().file() + ": " + e.getMessage(), e);
+      }
+    }
+    EventLog events = new EventLog(sinks, new QueryRedactor(config.accessLog().redactedParameters()));
+    return new Loaded(certificate, new PolicyStore(policy), events);
+  }
+
+  private static HttpServerOptions serverOptions(GatewayConfig config, ServerCertificate certificate) {
+    int port = config.listener().port();
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.listener().host())
+        // port 0 asks for a random port; -1 makes every verticle instance share that one random port
+        .setPort(port == 0 ? -1 : port)
+        .setIdleTimeout(120)
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(16 * 1024)
+        .setCompressionSupported(false)
+        .setDecompressionSupported(false);
+    return ServerTls.apply(options, certificate);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public PolicyStore policies() {
+    return policies;
+  }
+
+  public EventLog events() {
+    return events;
+  }
+
+  public List<TrustedIssuer> issuers() {
+    return issuers;
+  }
+
+  /** Stops listening, then writes out and closes the event log. */
+  public Future<Void> stop() {
+    issuers.forEach(i -> i.stop(vertx));
+    return vertx.undeploy(deploymentId)
+        .eventually(() -> {
+          idpClients.forEach(IdpClient::close);
+          return vertx.executeBlocking(() -> {
+            events.close();
+            return null;
+          }, false);
+        })
+        .mapEmpty();
+  }
+}

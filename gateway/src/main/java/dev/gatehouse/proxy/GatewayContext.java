@@ -1,0 +1,59 @@
+package dev.gatehouse.proxy;
+
+import dev.gatehouse.audit.EventLog;
+import dev.gatehouse.identity.TokenVerifier;
+import dev.gatehouse.policy.PolicyStore;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.InstantSource;
+
+/** What every event loop's pipeline shares: the policy in force, the token verifier, the event log, the clock. */
+final class GatewayContext {
+
+  private final PolicyStore policies;
+  private final TokenVerifier verifier;
+  private final EventLog events;
+  private final InstantSource clock;
+  private final String realm;
+  private final String hsts;
+
+  GatewayContext(PolicyStore policies, TokenVerifier verifier, EventLog events, InstantSource clock, String realm,
+      String hsts) {
+    this.policies = policies;
+    this.verifier = verifier;
+    this.events = events;
+    this.clock = clock;
+    this.realm = realm;
+    this.hsts = hsts;
+  }
+
+  PolicyStore policies() {
+    return policies;
+  }
+
+  TokenVerifier verifier() {
+    return verifier;
+  }
+
+  InstantSource clock() {
+    return clock;
+  }
+
+  String realm() {
+    return realm;
+  }
+
+  /**
+   * Starts the record of a request: assigns its id, puts HSTS and the request id on the response (every response,
+   * whoever writes it), and arranges for exactly one access event when the response ends or the connection drops.
+   */
+  Exchange newExchange(HttpServerRequest request) {
+    Exchange ex = new Exchange(request, RequestIds.next(), clock.instant(), System.nanoTime(), events);
+    HttpServerResponse response = request.response();
+    response.putHeader(HeaderNames.STRICT_TRANSPORT_SECURITY, hsts);
+    response.putHeader(HeaderNames.REQUEST_ID, ex.requestId);
+    response.endHandler(v -> ex.finish(false));
+    response.closeHandler(v -> ex.finish(true));
+    return ex;
+  }
+}

@@ -1,0 +1,244 @@
+package dev.gatehouse.proxy;
+
+import dev.gatehouse.Reason;
+import dev.gatehouse.identity.Identity;
+import dev.gatehouse.identity.TokenVerifier;
+import dev.gatehouse.policy.CompiledPolicy;
+import dev.gatehouse.policy.Decision;
+import dev.gatehouse.policy.PolicyEvaluator;
+import dev.gatehouse.policy.PolicyStore;
+import dev.gatehouse.policy.Route;
+import dev.gatehouse.policy.RouteMatch;
+import dev.gatehouse.policy.RouteTable;
+import dev.gatehouse.request.RequestTarget;
+import dev.gatehouse.request.TargetParser;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.httpproxy.ProxyRequest;
+import io.vertx.httpproxy.ProxyResponse;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request pipeline: normalize, route, authenticate, authorize, rewrite headers, proxy; one access event at the
+ * end. Each request reads the policy in force once and is judged by that generation throughout. Every stage either
+ * passes the exchange on or ends it with a response; a failure anywhere ends it with a 4xx or 5xx, never with a
+ * forwarded request.
+ */
+final class GatewayHandler implements Handler<HttpServerRequest> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayHandler.class);
+
+  private final GatewayContext gateway;
+  private final Upstreams upstreams;
+  private final ErrorResponses errors;
+
+  GatewayHandler(GatewayContext gateway, Upstreams upstreams) {
+    this.gateway = gateway;
+    this.upstreams = upstreams;
+    this.errors = new ErrorResponses(gateway.realm());
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    request.pause();
+    Exchange ex = gateway.newExchange(request);
+    CompiledPolicy policy = gateway.policies().current();
+    ex.policyVersion = policy.version();
+    try {
+      RequestTarget target = TargetParser.parse(request.uri(), host(request));
+      ex.host = target.host();
+      ex.path = target.path();
+      ex.query = target.query();
+      RouteTable.Lookup lookup = policy.routes().find(target.host(), target.path(), request.method().name());
+      if (lookup.match() == null) {
+        throw lookup.methodMismatch()
+            ? Reason.METHOD_NOT_ALLOWED.reject("this route does not take " + request.method().name() + " requests")
+            : Reason.ROUTE_NOT_FOUND.reject("no route for this host and path");
+      }
+      RouteMatch match = lookup.match();
+      ex.route = match.route();
+      if (match.route().isPublic()) {
+        decide(ex, policy, match, null, target);
+        return;
+      }
+      String token = bearerToken(request);
+      gateway.verifier().verify(token).onComplete(ar -> {
+        if (ar.failed()) {
+          fail(ex, ar.cause());
+          return;
+        }
+        ex.identity = ar.result();
+        try {
+          decide(ex, policy, match, ar.result(), target);
+        } catch (RuntimeException e) {
+          fail(ex, e);
+        }
+      });
+    } catch (RuntimeException e) {
+      fail(ex, e);
+    }
+  }
+
+  private void decide(Exchange ex, CompiledPolicy policy, RouteMatch match, Identity identity, RequestTarget target) {
+    Decision decision = PolicyEvaluator.evaluate(policy, match, identity, ex.request.method().name(), gateway.clock().instant());
+    ex.decision = decision;
+    if (!decision.allowed()) {
+      errors.send(ex, decision.reason(), decision.detail());
+      return;
+    }
+    ex.outcome(decision.reason(), decision.detail());
+    forward(ex, match.route(), identity, target);
+  }
+
+  private void forward(Exchange ex, Route route, Identity identity, RequestTarget target) {
+    HttpServerRequest request = ex.request;
+    if (request.canUpgradeToWebSocket()) {
+      new WebSocketTunnel(ex, upstreams, errors).open(route, identity, target);
+      return;
+    }
+    ProxyRequest proxyRequest = ProxyRequest.reverseProxy(request);
+    proxyRequest.setURI(target.upstreamUri());
+    ForwardingHeaders.prepareRequest(proxyRequest.headers(), ex, identity, route, false);
+    if (expectsContinue(request)) {
+      // only now that the request is allowed may the client send its body
+      request.response().writeContinue();
+    }
+    ex.upstreamStarted(route.upstream().authority());
+    upstreams.request(route.upstream(), request.method(), target.upstreamUri())
+        .compose(proxyRequest::send)
+        .onComplete(ar -> {
+          if (ar.failed()) {
+            proxyRequest.release();
+            upstreamFailed(ex, ar.cause());
+            return;
+          }
+          ProxyResponse response = ar.result();
+          ex.upstreamResponded(response.getStatusCode());
+          ForwardingHeaders.prepareResponse(response.headers());
+          response.send().onFailure(e ->
+              ex.outcome(Reason.UPSTREAM_FAILED, "the connection broke while the response was being sent"));
+        });
+  }
+
+  void upstreamFailed(Exchange ex, Throwable cause) {
+    if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+      errors.send(ex, Reason.UPSTREAM_TIMEOUT, "the upstream did not answer in time");
+    } else if (cause instanceof java.net.ConnectException) {
+      errors.send(ex, Reason.UPSTREAM_UNAVAILABLE, "the upstream is not reachable");
+    } else {
+      errors.send(ex, Reason.UPSTREAM_FAILED, "the upstream connection failed");
+    }
+  }
+
+  private void fail(Exchange ex, Throwable cause) {
+    if (cause instanceof Reason.Rejection r) {
+      errors.send(ex, r.reason(), r.detail());
+    } else {
+      LOG.error("request {} failed unexpectedly", ex.requestId, cause);
+      errors.send(ex, Reason.INTERNAL_ERROR, "internal error");
+    }
+  }
+
+  /** The host the request is for: HTTP/2 {@code :authority}, or the single HTTP/1.x Host header. */
+  private static String host(HttpServerRequest request) {
+    if (request.version() == HttpVersion.HTTP_2) {
+      HostAndPort authority = request.authority();
+      String hostHeader = request.getHeader(HttpHeaders.HOST);
+      if (authority == null) {
+        return hostHeader == null ? null : stripPort(hostHeader);
+      }
+      if (hostHeader != null && !stripPort(hostHeader).equalsIgnoreCase(authority.host())) {
+        throw Reason.HOST_INVALID.reject("the Host header contradicts :authority");
+      }
+      return authority.host();
+    }
+    List<String> hosts = request.headers().getAll(HttpHeaders.HOST);
+    if (hosts.size() > 1) {
+      throw Reason.HOST_INVALID.reject("more than one Host header");
+    }
+    return hosts.isEmpty() ? null : stripPort(hosts.get(0));
+  }
+
+  private static String stripPort(String hostAndPort) {
+    String h = hostAndPort.trim();
+    if (h.startsWith("[")) {
+      int close = h.indexOf(']');
+      return close < 0 ? h : h.substring(0, close + 1);
+    }
+    int colon = h.lastIndexOf(':');
+    if (colon >= 0) {
+      String port = h.substring(colon + 1);
+      if (port.isEmpty() || !port.chars().allMatch(Character::isDigit)) {
+        throw Reason.HOST_INVALID.reject("invalid port in Host header");
+      }
+      return h.substring(0, colon);
+    }
+    return h;
+  }
+
+  /** The bearer token of the single Authorization header (RFC 6750 section 2.1). */
+  private static String bearerToken(HttpServerRequest request) {
+    List<String> values = request.headers().getAll(HttpHeaders.AUTHORIZATION);
+    if (values.isEmpty()) {
+      throw Reason.CREDENTIAL_MISSING.reject("a bearer token is required");
+    }
+    if (values.size() > 1) {
+      throw Reason.TOKEN_INVALID.reject("more than one Authorization header");
+    }
+    String value = values.get(0);
+    if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      throw Reason.CREDENTIAL_MISSING.reject("only Bearer tokens are accepted");
+    }
+    String token = value.substring(7).trim();
+    if (token.isEmpty() || !isB64Token(token)) {
+      throw Reason.TOKEN_INVALID.reject("the bearer token has invalid characters");
+    }
+    return token;
+  }
+
+  private static boolean isB64Token(String token) {
+    int i = 0;
+    int n = token.length();
+    while (i < n) {
+      char c = token.charAt(i);
+      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+      if (!ok) {
+        break;
+      }
+      i++;
+    }
+    while (i < n && token.charAt(i) == '=') {
+      i++;
+    }
+    return i == n;
+  }
+
+  private static boolean expectsContinue(HttpServerRequest request) {
+    String expect = request.getHeader(HttpHeaders.EXPECT);
+    return expect != null && expect.equalsIgnoreCase("100-continue") && request.version() != HttpVersion.HTTP_1_0;
+  }
+
+  /** Answers a request that Vert.x could not even parse (bad request line, oversized headers). */
+  static Handler<HttpServerRequest> invalidRequestHandler(GatewayContext gateway) {
+    ErrorResponses errors = new ErrorResponses(gateway.realm());
+    return request -> {
+      Exchange ex = gateway.newExchange(request);
+      ex.policyVersion = gateway.policies().current().version();
+      Throwable cause = request.decoderResult().cause();
+      Reason reason = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? Reason.URI_TOO_LONG
+          : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE
+          : Reason.BAD_REQUEST;
+      request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      errors.send(ex, reason, reason == Reason.BAD_REQUEST ? "malformed HTTP request" : "request line or headers too large");
+      // never read on after a framing error: what follows cannot be trusted to be a request
+      request.connection().close();
+    };
+  }
+}

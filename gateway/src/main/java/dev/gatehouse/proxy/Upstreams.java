@@ -1,0 +1,58 @@
+package dev.gatehouse.proxy;
+
+import dev.gatehouse.config.GatewayConfig;
+import dev.gatehouse.policy.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.PemTrustOptions;
+
+/**
+ * Connections to the apps behind the gateway: one keep-alive pool per upstream address, per event loop (each
+ * verticle instance owns one). Pools live outside the policy snapshot, so a reload keeps warm connections.
+ */
+final class Upstreams {
+
+  private final HttpClient client;
+  private final long connectTimeout;
+  private final long responseTimeout;
+
+  Upstreams(Vertx vertx, GatewayConfig.Upstreams config) {
+    HttpClientOptions options = new HttpClientOptions()
+        .setKeepAlive(true)
+        .setVerifyHost(true)
+        .setDecompressionSupported(false)
+        .setConnectTimeout((int) config.connectTimeout().toMillis())
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(64 * 1024);
+    if (config.trustedCertificates() != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertPath(config.trustedCertificates().toString()));
+    }
+    PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerUpstream()).setMaxWaitQueueSize(10_000);
+    this.client = vertx.createHttpClient(options, pool);
+    this.connectTimeout = config.connectTimeout().toMillis();
+    this.responseTimeout = config.responseTimeout().toMillis();
+  }
+
+  /** A request to {@code upstream}; fails on connection failure or timeout. */
+  Future<HttpClientRequest> request(Upstream upstream, HttpMethod method, String uri) {
+    RequestOptions options = new RequestOptions()
+        .setHost(upstream.host())
+        .setPort(upstream.port())
+        .setSsl(upstream.tls())
+        .setMethod(method)
+        .setURI(uri)
+        .setConnectTimeout(connectTimeout)
+        .setIdleTimeout(responseTimeout);
+    return client.request(options);
+  }
+
+  Future<Void> close() {
+    return client.close();
+  }
+}

@@ -1,0 +1,90 @@
+package dev.gatehouse.tls;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.interfaces.RSAPublicKey;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A validated server certificate chain and its private key, ready for the TLS listener. Validation enforces the
+ * security policy: the leaf key is RSA with at least {@value #MINIMUM_RSA_BITS} bits, the private key belongs to the
+ * leaf, and the leaf is currently valid.
+ */
+public record ServerCertificate(List<X509Certificate> chain, PrivateKey key, String chainPem, String keyPem) {
+
+  public static final int MINIMUM_RSA_BITS = 4096;
+
+  public ServerCertificate {
+    chain = List.copyOf(chain);
+  }
+
+  public X509Certificate leaf() {
+    return chain.get(0);
+  }
+
+  public Instant notAfter() {
+    return leaf().getNotAfter().toInstant();
+  }
+
+  /** Loads and validates a PEM chain and key. Blocking. */
+  public static ServerCertificate load(Path certificateFile, Path keyFile) throws TlsException {
+    List<X509Certificate> chain = Pem.readCertificates(certificateFile);
+    PrivateKey key = Pem.readPrivateKey(keyFile);
+    return of(chain, key, certificateFile.toString(), keyFile.toString());
+  }
+
+  static ServerCertificate of(List<X509Certificate> chain, PrivateKey key, String certificateName, String keyName)
+      throws TlsException {
+    X509Certificate leaf = chain.get(0);
+    if (!(leaf.getPublicKey() instanceof RSAPublicKey rsa)) {
+      throw new TlsException(certificateName + ": the server certificate's key is " + leaf.getPublicKey().getAlgorithm()
+          + "; an RSA key of at least " + MINIMUM_RSA_BITS + " bits is required");
+    }
+    int bits = rsa.getModulus().bitLength();
+    if (bits < MINIMUM_RSA_BITS) {
+      throw new TlsException(certificateName + ": the server certificate's RSA key has " + bits
+          + " bits; at least " + MINIMUM_RSA_BITS + " bits are required");
+    }
+    try {
+      leaf.checkValidity();
+    } catch (CertificateExpiredException e) {
+      throw new TlsException(certificateName + ": the server certificate expired on " + leaf.getNotAfter().toInstant());
+    } catch (CertificateNotYetValidException e) {
+      throw new TlsException(certificateName + ": the server certificate is not valid before " + leaf.getNotBefore().toInstant());
+    }
+    if (!belongsTo(key, leaf)) {
+      throw new TlsException(keyName + ": the private key does not belong to the certificate in " + certificateName);
+    }
+    StringBuilder chainPem = new StringBuilder();
+    for (X509Certificate c : chain) {
+      chainPem.append(Pem.certificatePem(c));
+    }
+    return new ServerCertificate(chain, key, chainPem.toString(), Pem.privateKeyPem(key));
+  }
+
+  private static boolean belongsTo(PrivateKey key, X509Certificate certificate) {
+    if (!key.getAlgorithm().equals("RSA")) {
+      return false;
+    }
+    try {
+      byte[] probe = "gatehouse key check".getBytes(StandardCharsets.US_ASCII);
+      Signature signer = Signature.getInstance("SHA256withRSA");
+      signer.initSign(key);
+      signer.update(probe);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance("SHA256withRSA");
+      verifier.initVerify(certificate.getPublicKey());
+      verifier.update(probe);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,264 @@
+package dev.gatehouse.testing;
+
+import dev.gatehouse.config.GatewayConfig;
+import dev.gatehouse.config.GatewayConfigLoader;
+import dev.gatehouse.proxy.Gateway;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real gateway for integration tests, started through {@link Gateway#start} (the production entry point) from a
+ * real {@code gatehouse.yaml} and real policy files in a temporary directory, with real TLS on an ephemeral port.
+ * Policy text may use {@code ${UPSTREAM}} for the test upstream's URL.
+ */
+public final class TestGateway implements AutoCloseable {
+
+  /** A response as a client saw it. */
+  public record Response(int status, MultiMap headers, String body) {
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    public String header(String name) {
+      return headers.get(name);
+    }
+  }
+
+  private static final Vertx CLIENT_VERTX = Vertx.vertx();
+
+  private final Vertx vertx;
+  private final Gateway gateway;
+  private final Path dir;
+  private final HttpClient client;
+  private final HttpClient h2Client;
+  private int eventsSeen;
+
+  private TestGateway(Vertx vertx, Gateway gateway, Path dir) {
+    this.vertx = vertx;
+    this.gateway = gateway;
+    this.dir = dir;
+    this.client = CLIENT_VERTX.createHttpClient(clientOptions().setProtocolVersion(HttpVersion.HTTP_1_1));
+    this.h2Client = CLIENT_VERTX.createHttpClient(clientOptions().setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true));
+  }
+
+  public static HttpClientOptions clientOptions() {
+    return new HttpClientOptions()
+        .setSsl(true)
+        .setVerifyHost(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(TestPki.ca().certificate().toString()));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public static final class Builder {
+    private final Map<String, String> policies = new LinkedHashMap<>();
+    private final Map<String, String> sections = new LinkedHashMap<>();
+    private TestIdp idp;
+    private RecordingUpstream upstream;
+    private InstantSource clock = InstantSource.system();
+    private String issuerClaims = "groups: [groups]\n      tenant: tenant";
+    private String certificate = TestPki.server().certificate().toString();
+    private String key = TestPki.server().key().toString();
+
+    public Builder idp(TestIdp idp) {
+      this.idp = idp;
+      return this;
+    }
+
+    public Builder upstream(RecordingUpstream upstream) {
+      this.upstream = upstream;
+      return this;
+    }
+
+    public Builder policy(String fileName, String yaml) {
+      policies.put(fileName, yaml);
+      return this;
+    }
+
+    /** Replaces a top-level section of gatehouse.yaml, e.g. {@code section("upstreams", "responseTimeout: 1s")}. */
+    public Builder section(String name, String body) {
+      sections.put(name, body);
+      return this;
+    }
+
+    public Builder certificate(Path certificate, Path key) {
+      this.certificate = certificate.toString();
+      this.key = key.toString();
+      return this;
+    }
+
+    public Builder clock(InstantSource clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Writes the files and returns the config path without starting (for start-up failure tests). */
+    public Path write() {
+      try {
+        Path dir = Files.createTempDirectory(TestPki.directory().getParent(), "gateway-");
+        Path policyDir = Files.createDirectories(dir.resolve("policies"));
+        for (Map.Entry<String, String> p : policies.entrySet()) {
+          String text = upstream == null ? p.getValue() : p.getValue().replace("${UPSTREAM}", upstream.url());
+          Files.writeString(policyDir.resolve(p.getKey()), text);
+        }
+        Files.writeString(dir.resolve("gatehouse.yaml"), configText());
+        return dir.resolve("gatehouse.yaml");
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    private String configText() {
+      Map<String, String> s = new LinkedHashMap<>();
+      s.put("name", null);
+      s.put("listen", "host: 127.0.0.1\nport: 0\ninstances: 2");
+      s.put("tls", "certificate: " + certificate + "\nkey: " + key);
+      if (idp != null) {
+        s.put("issuers", "- id: test\n  issuer: " + idp.issuer() + "\n  audience: " + TestIdp.AUDIENCE
+            + "\n  trustedCertificates: " + TestPki.ca().certificate() + "\n  claims:\n      " + issuerClaims);
+      }
+      s.put("policies", "directory: policies");
+      s.put("upstreams", "responseTimeout: 2s");
+      s.put("accessLog", "stdout: false\nfile: access.log");
+      s.putAll(sections);
+      StringBuilder yaml = new StringBuilder("name: gatehouse-test\n");
+      s.forEach((k, v) -> {
+        if (v != null) {
+          yaml.append(k).append(":\n");
+          for (String line : v.split("\n")) {
+            yaml.append("  ").append(line).append('\n');
+          }
+        }
+      });
+      return yaml.toString();
+    }
+
+    public TestGateway start() {
+      Path config = write();
+      Vertx vertx = Vertx.vertx(new VertxOptions()
+          .setBlockedThreadCheckInterval(200)
+          .setMaxEventLoopExecuteTime(1000)
+          .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS));
+      try {
+        GatewayConfig cfg = GatewayConfigLoader.load(config);
+        Gateway gateway = Gateway.start(vertx, cfg, clock).await(60, TimeUnit.SECONDS);
+        return new TestGateway(vertx, gateway, config.getParent());
+      } catch (Exception e) {
+        vertx.close();
+        throw new IllegalStateException("the test gateway did not start: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public int port() {
+    return gateway.port();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public HttpClient client() {
+    return client;
+  }
+
+  public Response get(String uri, String token) {
+    return send(HttpMethod.GET, uri, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token), null);
+  }
+
+  public Response send(HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
+    return send(client, method, uri, headers, body);
+  }
+
+  public Response sendHttp2(HttpMethod method, String uri, Map<String, String> headers) {
+    return send(h2Client, method, uri, headers, null);
+  }
+
+  private Response send(HttpClient c, HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
+    RequestOptions options = new RequestOptions().setHost("localhost").setPort(port()).setMethod(method).setURI(uri);
+    headers.forEach(options::putHeader);
+    Future<Response> response = c.request(options)
+        .compose(request -> (body == null ? request.send() : request.send(body))
+            .compose(r -> r.body().map(b -> new Response(r.statusCode(),
+                MultiMap.caseInsensitiveMultiMap().addAll(r.headers()), b.toString(StandardCharsets.UTF_8)))));
+    try {
+      return response.await(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no response within 30 seconds", e);
+    }
+  }
+
+  /** Every access event written so far (waits until the log has written everything recorded before the call). */
+  public List<JsonObject> events() {
+    try {
+      gateway.events().flush().get(10, TimeUnit.SECONDS);
+      List<JsonObject> out = new ArrayList<>();
+      Path log = dir.resolve("access.log");
+      if (Files.exists(log)) {
+        for (String line : Files.readAllLines(log)) {
+          if (!line.isBlank()) {
+            out.add(new JsonObject(line));
+          }
+        }
+      }
+      return out;
+    } catch (Exception e) {
+      throw new AssertionError("cannot read the access log", e);
+    }
+  }
+
+  /** Access events written since the previous call of this method. */
+  public List<JsonObject> newEvents() {
+    List<JsonObject> all = events().stream().filter(e -> "access".equals(e.getString("type"))).toList();
+    List<JsonObject> fresh = all.subList(Math.min(eventsSeen, all.size()), all.size());
+    eventsSeen = all.size();
+    return fresh;
+  }
+
+  @Override
+  public void close() {
+    try {
+      gateway.stop().await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the gateway did not stop", e);
+    } finally {
+      client.close();
+      h2Client.close();
+      vertx.close();
+    }
+    List<String> blocked = BlockedThreadWarnings.drain();
+    if (!blocked.isEmpty()) {
+      throw new AssertionError("the gateway blocked an event loop: " + blocked);
+    }
+  }
+}
