@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import sun.misc.Signal;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -30,6 +31,12 @@ final class RunCommand implements Callable<Integer> {
       printProblems(e);
       return 2;
     }
+    CountDownLatch stop = new CountDownLatch(1);
+    // Handling TERM and INT ourselves (instead of only a shutdown hook) lets a clean stop exit with 0, not 143.
+    // Installed before start-up, so a signal during start-up is not lost either.
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> stop.countDown());
+    }
     Vertx vertx = Vertx.vertx();
     Gateway gateway;
     try {
@@ -39,19 +46,15 @@ final class RunCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        gateway.stop().await(30, TimeUnit.SECONDS);
-        vertx.close().await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("gatehouse: unclean shutdown: " + e.getMessage());
-      } finally {
-        stopped.countDown();
-      }
-    }, "gatehouse-shutdown"));
-    stopped.await();
-    return 0;
+    stop.await();
+    try {
+      gateway.stop().await(30, TimeUnit.SECONDS);
+      vertx.close().await(10, TimeUnit.SECONDS);
+      return 0;
+    } catch (Exception e) {
+      System.err.println("gatehouse: unclean shutdown: " + e.getMessage());
+      return 1;
+    }
   }
 
   static void printProblems(ConfigException e) {

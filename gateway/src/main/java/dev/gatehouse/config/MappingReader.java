@@ -183,6 +183,26 @@ public final class MappingReader {
     return stringList(value.get());
   }
 
+  /**
+   * The string items under {@code key} with their own nodes (a single string counts as one item), so that an error
+   * about one item can point at that item. Non-string items are reported.
+   */
+  public List<Map.Entry<String, YamlNode>> stringItems(String key) {
+    Optional<YamlNode> value = get(key);
+    if (value.isEmpty() || isNull(value.get())) {
+      return List.of();
+    }
+    List<YamlNode> nodes = value.get() instanceof YamlNode.Sequence seq ? seq.items() : List.of(value.get());
+    List<Map.Entry<String, YamlNode>> out = new ArrayList<>();
+    for (YamlNode item : nodes) {
+      String text = scalarText(item, null);
+      if (text != null) {
+        out.add(Map.entry(text, item));
+      }
+    }
+    return out;
+  }
+
   /** A nested mapping; absent gives an empty reader (so defaults apply). */
   public MappingReader mapping(String key) {
     Optional<YamlNode> value = get(key);

@@ -307,11 +307,16 @@ public final class PolicyCompiler {
       }
     }
     r.finish();
-    if (conditions.isEmpty() && !authenticated) {
+    boolean wroteConditions = r.node() instanceof YamlNode.Mapping m
+        && m.entries().keySet().stream().anyMatch(k -> !k.equals("name") && !k.equals("authenticated"));
+    if (!wroteConditions && !authenticated) {
       problems.add(r.node(), "rule '" + name + "' has no conditions (write 'authenticated: true' to match every signed-in caller)");
       return null;
     }
-    if (authenticated && !conditions.isEmpty()) {
+    if (conditions.isEmpty() && !authenticated) {
+      return null; // its conditions were invalid and have been reported
+    }
+    if (authenticated && wroteConditions) {
       problems.add(r.keyPosition("authenticated"), r.pointerOf("authenticated"),
           "'authenticated: true' is implied by the other conditions; remove it");
     }
@@ -323,16 +328,16 @@ public final class PolicyCompiler {
     if (!r.has(key)) {
       return out;
     }
-    List<String> values = r.strings(key);
-    if (values.isEmpty()) {
+    List<Map.Entry<String, YamlNode>> items = r.stringItems(key);
+    if (items.isEmpty()) {
       problems.add(r.get(key).orElseThrow(), "an empty list never matches; remove the key or list something");
     }
-    for (String p : values) {
-      if (!permissionDescriptions.containsKey(p)) {
-        problems.add(r.get(key).orElseThrow(), "unknown permission '" + p + "' (defined: "
+    for (Map.Entry<String, YamlNode> item : items) {
+      if (!permissionDescriptions.containsKey(item.getKey())) {
+        problems.add(item.getValue(), "unknown permission '" + item.getKey() + "' (defined: "
             + Conditions.sorted(permissionDescriptions.keySet()) + ")");
       } else {
-        out.add(p);
+        out.add(item.getKey());
       }
     }
     return out;

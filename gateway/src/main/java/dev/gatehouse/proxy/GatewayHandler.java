@@ -111,7 +111,11 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     }
     ex.upstreamStarted(route.upstream().authority());
     upstreams.request(route.upstream(), request.method(), target.upstreamUri())
-        .compose(proxyRequest::send)
+        .compose(upstreamRequest -> {
+          // failures surface through the response future below; this only keeps Vert.x from logging them twice
+          upstreamRequest.exceptionHandler(e -> LOG.debug("request {} to the upstream failed: {}", ex.requestId, e.toString()));
+          return proxyRequest.send(upstreamRequest);
+        })
         .onComplete(ar -> {
           if (ar.failed()) {
             proxyRequest.release();

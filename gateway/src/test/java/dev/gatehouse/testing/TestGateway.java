@@ -120,7 +120,8 @@ public final class TestGateway implements AutoCloseable {
         Path dir = Files.createTempDirectory(TestPki.directory().getParent(), "gateway-");
         Path policyDir = Files.createDirectories(dir.resolve("policies"));
         for (Map.Entry<String, String> p : policies.entrySet()) {
-          String text = upstream == null ? p.getValue() : p.getValue().replace("${UPSTREAM}", upstream.url());
+          // without a test upstream, routes point at the discard port: nothing listens there
+          String text = p.getValue().replace("${UPSTREAM}", upstream == null ? "http://127.0.0.1:9" : upstream.url());
           Files.writeString(policyDir.resolve(p.getKey()), text);
         }
         Files.writeString(dir.resolve("gatehouse.yaml"), configText());
