@@ -1,0 +1,52 @@
+package dev.gatehouse.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Writes the gateway configuration for the demo, next to the development certificates it uses. */
+final class DemoConfig {
+
+  static final String FILE_NAME = "gatehouse-dev.yaml";
+  static final int GATEWAY_PORT = 8443;
+
+  private DemoConfig() {}
+
+  /**
+   * Writes {@code certificates/gatehouse-dev.yaml} for the certificates in {@code certificates} and the policies in
+   * {@code policies}, and returns its path.
+   */
+  static Path write(Path certificates, Path policies) throws IOException {
+    Path file = certificates.resolve(FILE_NAME);
+    // the configuration loader resolves relative paths against the file's own directory
+    String policyDirectory = certificates.toAbsolutePath().normalize().relativize(policies.toAbsolutePath().normalize())
+        .toString().replace('\\', '/');
+    String yaml = """
+        # Written by `gatehouse dev` each time the demo starts; edits are overwritten.
+        # Paths are relative to this file.
+        name: gatehouse-dev
+        listen:
+          host: 127.0.0.1
+          port: %d
+        tls:
+          certificate: server.crt
+          key: server.key
+          # not the production default: a year of HSTS would make browsers insist on https for every localhost site
+          hsts: "max-age=0"
+        issuers:
+          - id: demo
+            issuer: %s
+            audience: %s
+            trustedCertificates: ca.crt
+            claims:
+              groups: [groups]
+              tenant: tenant
+        policies:
+          directory: "%s"
+        accessLog:
+          stdout: true
+        """.formatted(GATEWAY_PORT, DemoIdentityProvider.ISSUER, DemoIdentityProvider.AUDIENCE, policyDirectory);
+    Files.writeString(file, yaml);
+    return file;
+  }
+}
