@@ -3,6 +3,8 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
 COPY gateway/pom.xml gateway/
+# the reactor lists every module, so the demo's pom must be present even though the image never contains the demo
+COPY demo/pom.xml demo/
 RUN mvn -B -q -pl gateway -am -Dmaven.test.skip=true dependency:go-offline || true
 COPY gateway/src gateway/src
 RUN mvn -B -q -pl gateway -am -DskipTests package
