@@ -479,7 +479,7 @@ public final class PolicyCompiler {
       return null;
     }
     return new PolicyTestCase(name, claims, authAge, parts[0].toUpperCase(Locale.ROOT), uri.getHost(), uri.getRawPath(),
-        expect, reason, location(t.node()));
+        expect, reason, t.node().at(), t.node().pointer());
   }
 
   /** Converts a YAML mapping into JSON-like claims (strings, numbers, booleans, lists, nested maps). */

@@ -76,6 +76,8 @@ public final class TestGateway implements AutoCloseable {
     private final Map<String, String> policies = new LinkedHashMap<>();
     private final Map<String, String> sections = new LinkedHashMap<>();
     private TestIdp idp;
+    private String issuer;
+    private String issuerOptions = "";
     private RecordingUpstream upstream;
     private InstantSource clock = InstantSource.system();
     private String issuerClaims = "groups: [groups]\n      tenant: tenant";
@@ -84,6 +86,18 @@ public final class TestGateway implements AutoCloseable {
 
     public Builder idp(TestIdp idp) {
       this.idp = idp;
+      return this;
+    }
+
+    /** Trusts an issuer by URL (instead of a {@link TestIdp}), e.g. a {@link JwksServer}. */
+    public Builder issuer(String issuerUrl) {
+      this.issuer = issuerUrl;
+      return this;
+    }
+
+    /** Extra keys for the issuer entry, one per line, e.g. {@code "jwksMinRefreshInterval: 5s"}. */
+    public Builder issuerOptions(String lines) {
+      this.issuerOptions = lines;
       return this;
     }
 
@@ -136,9 +150,11 @@ public final class TestGateway implements AutoCloseable {
       s.put("name", null);
       s.put("listen", "host: 127.0.0.1\nport: 0\ninstances: 2");
       s.put("tls", "certificate: " + certificate + "\nkey: " + key);
-      if (idp != null) {
-        s.put("issuers", "- id: test\n  issuer: " + idp.issuer() + "\n  audience: " + TestIdp.AUDIENCE
-            + "\n  trustedCertificates: " + TestPki.ca().certificate() + "\n  claims:\n      " + issuerClaims);
+      String issuerUrl = idp != null ? idp.issuer() : issuer;
+      if (issuerUrl != null) {
+        s.put("issuers", "- id: test\n  issuer: " + issuerUrl + "\n  audience: " + TestIdp.AUDIENCE
+            + "\n  trustedCertificates: " + TestPki.ca().certificate() + "\n  claims:\n      " + issuerClaims
+            + (issuerOptions.isEmpty() ? "" : "\n  " + issuerOptions.replace("\n", "\n  ")));
       }
       s.put("policies", "directory: policies");
       s.put("upstreams", "responseTimeout: 2s");
