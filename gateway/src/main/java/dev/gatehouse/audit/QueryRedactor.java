@@ -30,8 +30,8 @@ public final class QueryRedactor {
       String pair = query.substring(start, end);
       int eq = pair.indexOf('=');
       String name = eq < 0 ? pair : pair.substring(0, eq);
-      if (out.length() > 0) {
-        out.append('&');
+      if (start > 0) {
+        out.append('&'); // every pair but the first follows an '&', even when earlier pairs are empty
       }
       if (eq >= 0 && isSecret(name)) {
         out.append(name).append('=').append(REDACTED);

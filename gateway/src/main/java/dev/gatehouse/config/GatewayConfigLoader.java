@@ -163,6 +163,10 @@ public final class GatewayConfigLoader {
     }
     Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
     List<String> algorithmNames = m.has("algorithms") ? m.strings("algorithms") : List.of("RS256");
+    if (algorithmNames.isEmpty()) {
+      // otherwise the issuer would be dropped below without a word, and its tokens refused at run time
+      problems.add(m.get("algorithms").orElseThrow(), "must name at least one algorithm");
+    }
     for (String a : algorithmNames) {
       JWSAlgorithm alg = JWSAlgorithm.parse(a.toUpperCase(Locale.ROOT));
       if (!ASYMMETRIC.contains(alg)) {

@@ -18,14 +18,18 @@ public final class Quantities {
   public static Duration parseDuration(String text) {
     Matcher m = SIMPLE_DURATION.matcher(text.trim());
     if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
+      try {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      } catch (NumberFormatException | ArithmeticException e) {
+        return null; // too many digits for a long, or too long for a Duration
+      }
     }
     try {
       return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
@@ -40,7 +44,12 @@ public final class Quantities {
     if (!m.matches()) {
       return -1;
     }
-    long n = Long.parseLong(m.group(1));
+    long n;
+    try {
+      n = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      return -1; // too many digits for a long
+    }
     String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
     long factor = switch (unit) {
       case "KB" -> 1_000L;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Parses YAML text into a {@link YamlNode} tree with positions, using Jackson's streaming YAML parser. Duplicate keys
@@ -50,7 +51,16 @@ public final class YamlTreeReader {
       JsonLocation loc = e.getLocation();
       int line = loc == null ? 1 : Math.max(1, loc.getLineNr());
       int column = loc == null ? 1 : Math.max(1, loc.getColumnNr());
-      throw new ConfigException(List.of(new ConfigProblem(file, line, column, "", "invalid YAML: " + firstLine(e.getOriginalMessage()))));
+      String message = firstLine(e.getOriginalMessage());
+      // Jackson's message keeps only SnakeYAML's first line, often just the context ("while parsing a flow
+      // sequence"), and its location may be the context's; SnakeYAML's problem and problem mark say what and where.
+      if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblem() != null && yaml.getProblemMark() != null) {
+        line = yaml.getProblemMark().getLine() + 1;
+        column = yaml.getProblemMark().getColumn() + 1;
+        message = yaml.getContext() == null ? firstLine(yaml.getProblem())
+            : yaml.getContext() + ": " + firstLine(yaml.getProblem());
+      }
+      throw new ConfigException(List.of(new ConfigProblem(file, line, column, "", "invalid YAML: " + message)));
     } catch (IOException e) {
       throw new ConfigException(List.of(new ConfigProblem(file, 1, 1, "", "cannot parse: " + e.getMessage())));
     }

@@ -17,9 +17,9 @@ public record HostPattern(Kind kind, String value) {
       return ANY;
     }
     if (t.startsWith("*.")) {
-      String suffix = t.substring(1);
-      validate(suffix.substring(1), text);
-      return new HostPattern(Kind.SUFFIX, suffix);
+      validate(t.substring(2), text);
+      // normalized like an exact host (trailing dot dropped), or "*.example.com." would never match
+      return new HostPattern(Kind.SUFFIX, "." + TargetParser.normalizeHost(t.substring(2)));
     }
     if (t.contains("*")) {
       throw new IllegalArgumentException("'" + text + "' is not a host pattern (expected: a host name, '*.suffix' or '*')");

@@ -48,7 +48,8 @@ public final class PathPattern {
         throw new IllegalArgumentException("'" + text + "' has an empty segment ('//')");
       }
       if (part.equals("**")) {
-        if (!last) {
+        // "/a/**/" is "/a/**": the empty part after a trailing slash is not a segment
+        if (!last && !(i == parts.length - 2 && parts[i + 1].isEmpty())) {
           throw new IllegalArgumentException("'" + text + "': '**' may only be the last segment");
         }
         segments.add(new Segment(SegmentKind.REST, part));

@@ -100,8 +100,8 @@ public final class PathNormalizer {
         if (i + 2 >= len) {
           throw Reason.PATH_REJECTED.reject("incomplete percent-escape in path");
         }
-        int hi = Character.digit(raw.charAt(i + 1), 16);
-        int lo = Character.digit(raw.charAt(i + 2), 16);
+        int hi = hexDigit(raw.charAt(i + 1));
+        int lo = hexDigit(raw.charAt(i + 2));
         if (hi < 0 || lo < 0) {
           throw Reason.PATH_REJECTED.reject("invalid percent-escape in path");
         }
@@ -123,6 +123,11 @@ public final class PathNormalizer {
     } catch (CharacterCodingException e) {
       throw Reason.PATH_REJECTED.reject("the path is not valid UTF-8");
     }
+  }
+
+  /** RFC 3986 HEXDIG is ASCII only; Character.digit alone would also accept e.g. full-width and Arabic-Indic digits. */
+  private static int hexDigit(char c) {
+    return c < 128 ? Character.digit(c, 16) : -1;
   }
 
   private static void refuseRaw(char c) {

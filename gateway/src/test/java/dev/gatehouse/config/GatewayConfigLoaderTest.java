@@ -1,0 +1,419 @@
+package dev.gatehouse.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.gatehouse.identity.ClaimMapping;
+import dev.gatehouse.identity.ClaimPath;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Expected lines and columns were counted by hand in the YAML text blocks (both start at 1). */
+class GatewayConfigLoaderTest {
+
+  /** Lines 1-8: the smallest valid configuration; tests append to it or replace it. */
+  private static final String MINIMAL = """
+      tls:
+        certificate: certs/server.pem
+        key: certs/server.key
+      issuers:
+        - issuer: https://idp.example.com
+          audience: gatehouse
+      policies:
+        directory: policies
+      """;
+
+  @TempDir
+  Path dir;
+
+  private Path file;
+
+  @BeforeEach
+  void createFiles() throws IOException {
+    Files.createDirectories(dir.resolve("certs"));
+    Files.writeString(dir.resolve("certs/server.pem"), "certificate");
+    Files.writeString(dir.resolve("certs/server.key"), "key");
+    Files.createDirectories(dir.resolve("policies"));
+    file = dir.resolve("gatehouse.yaml");
+  }
+
+  private GatewayConfig load(String yaml, Map<String, String> env) throws Exception {
+    Files.writeString(file, yaml);
+    return GatewayConfigLoader.load(file, env);
+  }
+
+  private List<String> errors(String yaml) {
+    return errors(yaml, Map.of());
+  }
+
+  private List<String> errors(String yaml, Map<String, String> env) {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(yaml, env));
+    assertThat(e).as("the configuration should have been refused").isNotNull();
+    return e.problems().stream().map(ConfigProblem::toString).toList();
+  }
+
+  /** {@code file:line:col: pointer: message} for the configuration file under test. */
+  private String at(int line, int column, String pointerAndMessage) {
+    return file + ":" + line + ":" + column + ": " + pointerAndMessage;
+  }
+
+  @Test
+  void loadsMinimalConfigurationWithDefaults() throws Exception {
+    GatewayConfig config = load(MINIMAL, Map.of());
+
+    assertThat(config.source()).isEqualTo(file);
+    assertThat(config.name()).isEqualTo("gatehouse");
+    assertThat(config.listener()).isEqualTo(
+        new GatewayConfig.Listener("0.0.0.0", 8443, Runtime.getRuntime().availableProcessors()));
+    assertThat(config.tls()).isEqualTo(new GatewayConfig.Tls(dir.resolve("certs/server.pem"),
+        dir.resolve("certs/server.key"), "max-age=31536000; includeSubDomains"));
+    GatewayConfig.Issuer issuer = config.issuers().get(0);
+    assertThat(issuer.id()).isEqualTo("issuer-0");
+    assertThat(issuer.algorithms()).containsExactly(JWSAlgorithm.RS256);
+    assertThat(issuer.claims()).isEqualTo(ClaimMapping.DEFAULT);
+    assertThat(issuer.clockSkew()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(issuer.jwksUri()).isNull();
+    assertThat(config.policyDirectory()).isEqualTo(dir.resolve("policies"));
+    assertThat(config.upstreams()).isEqualTo(
+        new GatewayConfig.Upstreams(Duration.ofSeconds(5), Duration.ofSeconds(30), 256, null));
+    assertThat(config.accessLog()).isEqualTo(
+        new GatewayConfig.AccessLog(true, null, GatewayConfigLoader.DEFAULT_REDACTED));
+  }
+
+  @Test
+  void loadsCompleteConfiguration() throws Exception {
+    Files.writeString(dir.resolve("certs/idp-ca.pem"), "ca");
+    Files.writeString(dir.resolve("certs/upstream-ca.pem"), "ca");
+
+    GatewayConfig config = load("""
+        name: edge-1
+        listen:
+          host: 127.0.0.1
+          port: 9443
+          instances: 2
+        tls:
+          certificate: certs/server.pem
+          key: ${KEY_FILE}
+          hsts: max-age=63072000
+        issuers:
+          - id: corp
+            issuer: https://idp.example.com/realms/corp
+            audience: [gatehouse, api]
+            algorithms: [RS256, es256]
+            claims:
+              email: upn
+              groups: [realm_access.roles, 'resource_access."my.app".roles']
+              tenant: org.tenant
+            clockSkew: 30s
+            jwksRefreshInterval: 15m
+            jwksMinRefreshInterval: PT10S
+            trustedCertificates: certs/idp-ca.pem
+            jwksUri: https://idp.example.com/realms/corp/certs
+          - issuer: https://login.partner.example
+            audience: partner
+        policies:
+          directory: ./policies/
+        upstreams:
+          connectTimeout: 2s
+          responseTimeout: 1m
+          maxConnectionsPerUpstream: 64
+          trustedCertificates: certs/upstream-ca.pem
+        accessLog:
+          stdout: false
+          file: logs/access.jsonl
+          redact: [Ticket]
+        """, Map.of("KEY_FILE", dir.resolve("certs/server.key").toString()));
+
+    assertThat(config.name()).isEqualTo("edge-1");
+    assertThat(config.listener()).isEqualTo(new GatewayConfig.Listener("127.0.0.1", 9443, 2));
+    assertThat(config.tls()).isEqualTo(new GatewayConfig.Tls(dir.resolve("certs/server.pem"),
+        dir.resolve("certs/server.key"), "max-age=63072000"));
+    assertThat(config.issuers()).hasSize(2);
+    GatewayConfig.Issuer corp = config.issuers().get(0);
+    assertThat(corp.id()).isEqualTo("corp");
+    assertThat(corp.issuer()).isEqualTo(URI.create("https://idp.example.com/realms/corp"));
+    assertThat(corp.audiences()).containsExactlyInAnyOrder("gatehouse", "api");
+    assertThat(corp.algorithms()).containsExactlyInAnyOrder(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
+    assertThat(corp.claims()).isEqualTo(new ClaimMapping(ClaimPath.parse("upn"),
+        List.of(ClaimPath.parse("realm_access.roles"), ClaimPath.parse("resource_access.\"my.app\".roles")),
+        ClaimPath.parse("org.tenant")));
+    assertThat(corp.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(corp.jwksRefreshInterval()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(corp.jwksMinRefreshInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(corp.trustedCertificates()).isEqualTo(dir.resolve("certs/idp-ca.pem"));
+    assertThat(corp.jwksUri()).isEqualTo(URI.create("https://idp.example.com/realms/corp/certs"));
+    assertThat(config.issuers().get(1).id()).isEqualTo("issuer-1");
+    assertThat(config.policyDirectory()).isEqualTo(dir.resolve("policies"));
+    assertThat(config.upstreams()).isEqualTo(new GatewayConfig.Upstreams(Duration.ofSeconds(2), Duration.ofMinutes(1),
+        64, dir.resolve("certs/upstream-ca.pem")));
+    assertThat(config.accessLog().stdout()).isFalse();
+    assertThat(config.accessLog().file()).isEqualTo(dir.resolve("logs/access.jsonl"));
+    assertThat(config.accessLog().redactedParameters()).endsWith("ticket").contains("token", "code", "password");
+  }
+
+  @Test
+  void reportsUnknownTopLevelKey() {
+    assertThat(errors(MINIMAL + """
+        listener:
+          port: 9443
+        """)).containsExactly(at(9, 1, "/listener: unknown key 'listener' (expected one of: name, listen, tls, "
+        + "issuers, policies, upstreams, accessLog)"));
+  }
+
+  @Test
+  void reportsMisspelledIssuerKeyAndTheMissingOne() {
+    assertThat(errors("""
+        tls:
+          certificate: certs/server.pem
+          key: certs/server.key
+        issuers:
+          - issuer: https://idp.example.com
+            audiance: gatehouse
+        policies:
+          directory: policies
+        """)).containsExactly(
+        at(5, 5, "/issuers/0: missing required key 'audience'"),
+        at(6, 5, "/issuers/0/audiance: unknown key 'audiance' (expected one of: id, issuer, audience, algorithms, "
+            + "claims, clockSkew, jwksRefreshInterval, jwksMinRefreshInterval, trustedCertificates, jwksUri)"));
+  }
+
+  @Test
+  void reportsWrongTypesAndRanges() {
+    assertThat(errors("""
+        name: [a, b]
+        listen:
+          port: "8443"
+          instances: 0
+        tls:
+          certificate: certs/server.pem
+          key: certs/server.key
+        issuers:
+          - issuer: https://idp.example.com
+            audience: gatehouse
+        policies:
+          directory: policies
+        accessLog:
+          stdout: 1
+        upstreams:
+          maxConnectionsPerUpstream: 100001
+          connectTimeout: soon
+        """)).containsExactly(
+        at(1, 7, "/name: expected a string, found a list"),
+        at(3, 9, "/listen/port: expected an integer, found a string '8443'"),
+        at(4, 14, "/listen/instances: 0 (expected: 1..256)"),
+        at(14, 11, "/accessLog/stdout: expected true or false, found an integer '1'"),
+        at(16, 30, "/upstreams/maxConnectionsPerUpstream: 100001 (expected: 1..100000)"),
+        at(17, 19, "/upstreams/connectTimeout: 'soon' is not a duration (expected: e.g. 500ms, 30s, 5m, 1h or PT30S)"));
+  }
+
+  @Test
+  void reportsIssuersThatAreNotAList() {
+    assertThat(errors("""
+        tls:
+          certificate: certs/server.pem
+          key: certs/server.key
+        issuers:
+          issuer: https://idp.example.com
+          audience: gatehouse
+        policies:
+          directory: policies
+        """)).containsExactly(
+        at(1, 1, "missing required key 'issuers' (at least one token issuer)"),
+        at(5, 3, "/issuers: expected a list, found a mapping"));
+  }
+
+  @Test
+  void reportsEveryMissingSection() {
+    assertThat(errors("""
+        name: edge-1
+        """)).containsExactly(
+        at(1, 1, "missing required key 'tls' (the gateway only serves HTTPS)"),
+        at(1, 1, "missing required key 'issuers' (at least one token issuer)"),
+        at(1, 1, "missing required key 'policies' (the gateway refuses to start without a policy)"));
+  }
+
+  @Test
+  void reportsEveryMissingSectionOfAnEmptyFile() {
+    assertThat(errors("")).containsExactly(
+        at(1, 1, "missing required key 'tls' (the gateway only serves HTTPS)"),
+        at(1, 1, "missing required key 'issuers' (at least one token issuer)"),
+        at(1, 1, "missing required key 'policies' (the gateway refuses to start without a policy)"));
+  }
+
+  @Test
+  void reportsMissingKeysInsideSections() {
+    assertThat(errors("""
+        tls:
+          certificate: certs/server.pem
+        issuers:
+          - audience: gatehouse
+        policies: {}
+        """)).containsExactly(
+        at(2, 3, "/tls: missing required key 'key'"),
+        at(4, 5, "/issuers/0: missing required key 'issuer'"),
+        at(5, 11, "/policies: missing required key 'directory'"));
+  }
+
+  @Test
+  void reportsNonHttpsIssuer() {
+    assertThat(errors(MINIMAL.replace("https://idp.example.com", "http://idp.example.com")))
+        .containsExactly(at(5, 13, "/issuers/0/issuer: 'http://idp.example.com' (expected: an https:// URL)"));
+  }
+
+  @Test
+  void reportsHmacAndNoneAlgorithms() {
+    assertThat(errors("""
+        tls:
+          certificate: certs/server.pem
+          key: certs/server.key
+        issuers:
+          - issuer: https://idp.example.com
+            audience: gatehouse
+            algorithms: [RS256, HS256, none]
+        policies:
+          directory: policies
+        """)).containsExactly(
+        at(7, 17, "/issuers/0/algorithms: 'HS256' is not allowed (expected: asymmetric algorithms such as RS256, "
+            + "PS256, ES256; 'none' and HMAC are never accepted)"),
+        at(7, 17, "/issuers/0/algorithms: 'none' is not allowed (expected: asymmetric algorithms such as RS256, "
+            + "PS256, ES256; 'none' and HMAC are never accepted)"));
+  }
+
+  @Test
+  void reportsEmptyAlgorithmList() {
+    assertThat(errors("""
+        tls:
+          certificate: certs/server.pem
+          key: certs/server.key
+        issuers:
+          - issuer: https://idp.example.com
+            audience: gatehouse
+            algorithms: []
+        policies:
+          directory: policies
+        """)).containsExactly(at(7, 17, "/issuers/0/algorithms: must name at least one algorithm"));
+  }
+
+  @Test
+  void reportsClockSkewAboveFiveMinutes() {
+    assertThat(errors("""
+        tls:
+          certificate: certs/server.pem
+          key: certs/server.key
+        issuers:
+          - issuer: https://idp.example.com
+            audience: gatehouse
+            clockSkew: 6m
+        policies:
+          directory: policies
+        """)).containsExactly(at(7, 16, "/issuers/0/clockSkew: 6m (expected: 0s..5m)"));
+  }
+
+  @Test
+  void reportsUnreadableFilesAndMissingDirectory() {
+    assertThat(errors("""
+        tls:
+          certificate: certs/missing.pem
+          key: /nonexistent/server.key
+        issuers:
+          - issuer: https://idp.example.com
+            audience: gatehouse
+        policies:
+          directory: nope
+        """)).containsExactly(
+        at(2, 16, "/tls/certificate: cannot read " + dir.resolve("certs/missing.pem")),
+        at(3, 8, "/tls/key: cannot read /nonexistent/server.key"),
+        at(8, 14, "/policies/directory: " + dir.resolve("nope") + " is not a directory"));
+  }
+
+  @Test
+  void reportsDuplicateIssuers() {
+    assertThat(errors(MINIMAL.replace("policies:", """
+          - id: issuer-0
+            issuer: https://other.example.com
+            audience: gatehouse
+          - issuer: https://idp.example.com
+            audience: gatehouse
+        policies:""")))
+        .containsExactly(
+            at(7, 5, "/issuers/1: duplicate issuer id 'issuer-0'"),
+            at(10, 5, "/issuers/2: issuer https://idp.example.com is configured twice"));
+  }
+
+  @Test
+  void reportsAccessLogWithNowhereToGo() {
+    assertThat(errors(MINIMAL + """
+        accessLog:
+          stdout: false
+        """)).containsExactly(at(10, 3, "/accessLog: access events must go somewhere: set 'stdout: true' or 'file'"));
+  }
+
+  @Test
+  void reportsUnreadableConfigurationFile() {
+    Path missing = dir.resolve("missing.yaml");
+
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> GatewayConfigLoader.load(missing, Map.of()));
+
+    assertThat(e.problems()).singleElement().hasToString(
+        missing + ":1:1: cannot read the configuration file: java.nio.file.NoSuchFileException: " + missing);
+  }
+
+  @Test
+  void interpolatesEnvironmentVariablesWithDefaults() throws Exception {
+    GatewayConfig config = load("""
+        name: ${NAME:-gatehouse-${not}}
+        tls:
+          certificate: ${CERTS}/server.pem
+          key: ${CERTS}/server.key
+        issuers:
+          - issuer: https://${IDP_HOST}/realms/${REALM:-corp}
+            audience: ${AUDIENCE:-}gatehouse
+        policies:
+          directory: policies
+        accessLog:
+          redact: ['${EXTRA}']
+        """, Map.of("CERTS", dir.resolve("certs").toString(), "IDP_HOST", "idp.example.com", "EXTRA", "a$1\\b"));
+
+    assertThat(config.name()).isEqualTo("gatehouse-${not}");
+    assertThat(config.tls().certificate()).isEqualTo(dir.resolve("certs/server.pem"));
+    assertThat(config.issuers().get(0).issuer()).isEqualTo(URI.create("https://idp.example.com/realms/corp"));
+    assertThat(config.issuers().get(0).audiences()).containsExactly("gatehouse");
+    assertThat(config.accessLog().redactedParameters()).endsWith("a$1\\b");
+  }
+
+  @Test
+  void reportsMissingEnvironmentVariable() {
+    assertThat(errors("""
+        tls:
+          certificate: certs/server.pem
+          key: certs/server.key
+        issuers:
+          - issuer: ${IDP_URL}
+            audience: gatehouse
+            jwksUri: ${JWKS_URI}
+        policies:
+          directory: policies
+        """, Map.of("IDP_URL", "https://idp.example.com"))).containsExactly(
+        at(7, 14, "/issuers/0/jwksUri: environment variable JWKS_URI is not set (write ${JWKS_URI:-default} for a "
+            + "default)"));
+  }
+
+  @Test
+  void doesNotInterpolateFromTheProcessEnvironmentWhenGivenAMap() {
+    String someRealVariable = System.getenv().keySet().stream().filter(k -> k.matches("[A-Za-z_][A-Za-z0-9_]*"))
+        .findFirst().orElse("PATH");
+
+    assertThat(errors(MINIMAL + "name: ${" + someRealVariable + "}\n")).singleElement().asString()
+        .endsWith("/name: environment variable " + someRealVariable + " is not set (write ${" + someRealVariable
+            + ":-default} for a default)");
+  }
+}
