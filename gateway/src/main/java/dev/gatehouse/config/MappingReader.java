@@ -44,7 +44,7 @@ public final class MappingReader {
     if (node instanceof YamlNode.Mapping m) {
       return new MappingReader(node, m.entries(), problems, interpolation);
     }
-    if (!(node instanceof YamlNode.Scalar s && s.type() == YamlNode.ScalarType.NULL)) {
+    if (!isAbsent(node)) {
       problems.add(node, "expected a mapping, found " + node.kind());
     }
     return new MappingReader(node, Map.of(), problems, interpolation);
@@ -291,6 +291,12 @@ public final class MappingReader {
     }
     problems.add(value, "expected a string, found " + describe(value));
     return defaultValue;
+  }
+
+  /** A key written with no value ({@code tls:}) reads as null or as an empty string, depending on the parser. */
+  private static boolean isAbsent(YamlNode node) {
+    return node instanceof YamlNode.Scalar s
+        && (s.type() == YamlNode.ScalarType.NULL || (s.type() == YamlNode.ScalarType.STRING && s.text().isEmpty()));
   }
 
   private static boolean isNull(YamlNode node) {

@@ -253,7 +253,9 @@ final class Conditions {
   }
 
   private static String verifiedEmail(Identity id) {
-    if (id.email() == null || Boolean.FALSE.equals(id.claims().get("email_verified"))) {
+    Object verified = id.claims().get("email_verified");
+    // some IdPs (Cognito) send the flag as a string
+    if (id.email() == null || Boolean.FALSE.equals(verified) || "false".equals(verified)) {
       return null;
     }
     return id.email().toLowerCase(Locale.ROOT);

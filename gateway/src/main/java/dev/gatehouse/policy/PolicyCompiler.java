@@ -419,6 +419,9 @@ public final class PolicyCompiler {
       if (m.has("acr")) {
         challengeAcr = m.strings("acr");
         acr = Set.copyOf(challengeAcr);
+        if (!m.has("amr")) {
+          amr = Set.of(); // a rule that names acr values means those, not any second factor
+        }
       }
       String min = m.string("minAcr", null);
       if (min != null) {

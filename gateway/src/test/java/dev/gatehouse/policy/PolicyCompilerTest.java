@@ -75,9 +75,7 @@ class PolicyCompilerTest {
             allow:
               - name: r
                 permission: [billing]
-        """)).containsExactly(
-        "policies/x.yaml:8:9: /routes/0/allow/0: rule 'r' has no conditions (write 'authenticated: true' to match "
-            + "every signed-in caller)",
+        """)).as("the typo is the one mistake; no cascading 'no conditions' error").containsExactly(
         "policies/x.yaml:9:9: /routes/0/allow/0/permission: unknown key 'permission' (expected one of: name, "
             + "authenticated, permissions, anyPermission, groups, subjects, emails, emailDomains, claims, methods, mfa, "
             + "tenant)");
@@ -120,7 +118,7 @@ class PolicyCompilerTest {
                 groups: [ops]
                 permissions: [biling]
         """)).containsExactly(
-        "policies/x.yaml:11:22: /routes/0/allow/0/permissions: unknown permission 'biling' (defined: [admin, billing])");
+        "policies/x.yaml:11:23: /routes/0/allow/0/permissions/0: unknown permission 'biling' (defined: [admin, billing])");
   }
 
   @Test
@@ -449,7 +447,7 @@ class PolicyCompilerTest {
         "policies/a.yaml:6:14: /routes/0/methods: 'FETCH' is not an HTTP method (expected one of: [CONNECT, DELETE, "
             + "GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE])",
         "policies/a.yaml:7:15: /routes/0/upstream: 'ftp://files.example.com' (expected: an http:// or https:// URL)",
-        "policies/a.yaml:10:22: /routes/0/allow/0/permissions: unknown permission 'biling' (defined: [billing])",
+        "policies/a.yaml:10:23: /routes/0/allow/0/permissions/0: unknown permission 'biling' (defined: [billing])",
         "policies/a.yaml:12:1: /colour: unknown key 'colour' (expected one of: permissions, mfa, routes, tests)",
         "policies/b.yaml:4:5: /routes/0/path: duplicate key 'path' (first defined at line 3)",
         "policies/c.yaml:6:9: /routes/0/allow/0: rule 'nobody' has no conditions (write 'authenticated: true' to "
@@ -554,9 +552,12 @@ class PolicyCompilerTest {
             reason: permission-missing
         """));
 
-    assertThat(policy.tests()).containsExactly(new PolicyTestCase("someone signs in",
+    assertThat(policy.tests()).hasSize(1);
+    PolicyTestCase test = policy.tests().get(0);
+    assertThat(test).isEqualTo(new PolicyTestCase("someone signs in",
         java.util.Map.of("sub", "alice", "groups", List.of("ops"), "age", 42L), Duration.ofMinutes(10), "GET",
-        "app.example.com", "/a", "deny", "permission-missing", "x.yaml:8"));
+        "app.example.com", "/a", "deny", "permission-missing", test.at(), "/tests/0"));
+    assertThat(test.at().line()).isEqualTo(8);
   }
 
   @Test
