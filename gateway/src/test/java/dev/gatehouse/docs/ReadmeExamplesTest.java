@@ -1,0 +1,49 @@
+package dev.gatehouse.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.config.GatewayConfig;
+import dev.gatehouse.config.GatewayConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keeps README.md true: its complete gatehouse.yaml example must load without a single problem. */
+class ReadmeExamplesTest {
+
+  static final Path README = Path.of("..", "README.md");
+
+  @Test
+  void theConfigurationExampleIsValid(@TempDir Path dir) throws Exception {
+    String example = yamlBlockStartingWith("# gatehouse.yaml");
+    Path config = dir.resolve("gatehouse.yaml");
+    Files.writeString(config, example);
+    // the example refers to files an operator would have; create them where it expects them
+    for (String relative : List.of("tls/server.crt", "tls/server.key", "tls/idp-ca.pem", "tls/internal-ca.pem")) {
+      Files.createDirectories(dir.resolve(relative).getParent());
+      Files.writeString(dir.resolve(relative), "placeholder");
+    }
+    Files.createDirectories(dir.resolve("policies"));
+
+    GatewayConfig loaded = GatewayConfigLoader.load(config, Map.of());
+
+    assertThat(loaded.issuers()).hasSize(1);
+    assertThat(loaded.listener().port()).isEqualTo(8443);
+  }
+
+  static String yamlBlockStartingWith(String firstLine) throws Exception {
+    Matcher m = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL).matcher(Files.readString(README));
+    List<String> blocks = new ArrayList<>();
+    while (m.find()) {
+      blocks.add(m.group(1));
+    }
+    return blocks.stream().filter(b -> b.startsWith(firstLine)).findFirst()
+        .orElseThrow(() -> new AssertionError("README.md has no ```yaml block starting with " + firstLine));
+  }
+}
