@@ -46,6 +46,8 @@ final class RunCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
+    // SIGHUP reloads the policy directory now (it is also watched)
+    Signal.handle(new Signal("HUP"), signal -> gateway.reloadPolicy("signal"));
     stop.await();
     try {
       gateway.stop().await(30, TimeUnit.SECONDS);

@@ -20,6 +20,7 @@ public record GatewayConfig(
     Tls tls,
     List<Issuer> issuers,
     Path policyDirectory,
+    Duration policyPollInterval,
     Upstreams upstreams,
     AccessLog accessLog) {
 

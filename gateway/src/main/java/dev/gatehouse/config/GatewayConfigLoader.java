@@ -68,13 +68,16 @@ public final class GatewayConfigLoader {
     GatewayConfig.Listener listener = listener(top.mapping("listen"));
     GatewayConfig.Tls tls = requireSection(top, "tls", "the gateway only serves HTTPS") ? tls(top.mapping("tls")) : null;
     List<GatewayConfig.Issuer> issuers = issuers(top);
+    MappingReader policies = top.mapping("policies");
     Path policyDirectory = requireSection(top, "policies", "the gateway refuses to start without a policy")
-        ? policies(top.mapping("policies")) : null;
+        ? policies(policies) : null;
+    Duration pollInterval = policies.duration("pollInterval", Duration.ofMillis(250), Duration.ZERO, Duration.ofMinutes(1));
+    policies.finish();
     GatewayConfig.Upstreams upstreams = upstreams(top.mapping("upstreams"));
     GatewayConfig.AccessLog accessLog = accessLog(top.mapping("accessLog"));
     top.finish();
     problems.throwIfAny();
-    return new GatewayConfig(file, name, listener, tls, issuers, policyDirectory, upstreams, accessLog);
+    return new GatewayConfig(file, name, listener, tls, issuers, policyDirectory, pollInterval, upstreams, accessLog);
   }
 
   private boolean requireSection(MappingReader top, String key, String why) {
@@ -218,7 +221,6 @@ public final class GatewayConfigLoader {
 
   private Path policies(MappingReader m) {
     String dir = m.requiredString("directory");
-    m.finish();
     if (dir == null) {
       return null;
     }

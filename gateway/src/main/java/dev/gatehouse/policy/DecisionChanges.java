@@ -24,13 +24,13 @@ public record DecisionChanges(int replayed, int flipped, List<Flip> examples) {
     int flipped = 0;
     List<Flip> examples = new ArrayList<>();
     for (RecentRequests.Sample s : samples) {
-      PolicyTests.Outcome old = PolicyTests.outcome(before, s.method(), s.host(), s.path(), s.identity(), now);
-      PolicyTests.Outcome neu = PolicyTests.outcome(after, s.method(), s.host(), s.path(), s.identity(), now);
-      if (!old.expect().equals(neu.expect())) {
+      Verdict old = PolicyEvaluator.verdict(before, s.method(), s.host(), s.path(), s.identity(), now);
+      Verdict neu = PolicyEvaluator.verdict(after, s.method(), s.host(), s.path(), s.identity(), now);
+      if (!old.outcome().equals(neu.outcome())) {
         flipped++;
         if (examples.size() < MAX_EXAMPLES) {
           examples.add(new Flip(s.identity() == null ? null : s.identity().subject(), s.method(), s.host(), s.path(),
-              old.expect() + " (" + old.reason() + ")", neu.expect() + " (" + neu.reason() + ")"));
+              old.outcome() + " (" + old.reason() + ")", neu.outcome() + " (" + neu.reason() + ")"));
         }
       }
     }

@@ -531,7 +531,8 @@ public final class PolicyCompiler {
     return node.at().file().getFileName() + ":" + node.at().line();
   }
 
-  private static String version(List<PolicyFile> files) {
+  /** The version a policy made of {@code files} has: a short hash of their names and contents. */
+  public static String version(List<PolicyFile> files) {
     StringBuilder sb = new StringBuilder();
     files.stream().sorted(java.util.Comparator.comparing(PolicyFile::name))
         .forEach(f -> sb.append(f.name()).append('\0').append(f.sha256()).append('\n'));

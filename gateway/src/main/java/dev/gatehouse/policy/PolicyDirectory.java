@@ -3,6 +3,7 @@ package dev.gatehouse.policy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -30,6 +31,25 @@ public final class PolicyDirectory {
       files.add(PolicyFile.of(p, p.getFileName().toString(), Files.readAllBytes(p)));
     }
     return files;
+  }
+
+  /**
+   * A cheap summary that changes whenever a policy file is added, removed, replaced or modified: names, sizes,
+   * modification times and file identities, following symbolic links (so a ConfigMap's atomic swap shows).
+   */
+  public static String fingerprint(Path directory) throws IOException {
+    List<Path> paths = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(directory)) {
+      entries.filter(PolicyDirectory::isPolicyFile).forEach(paths::add);
+    }
+    paths.sort(null);
+    StringBuilder sb = new StringBuilder();
+    for (Path p : paths) {
+      BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+      sb.append(p.getFileName()).append('|').append(a.size()).append('|').append(a.lastModifiedTime().toInstant())
+          .append('|').append(a.fileKey()).append('\n');
+    }
+    return sb.toString();
   }
 
   private static boolean isPolicyFile(Path p) {

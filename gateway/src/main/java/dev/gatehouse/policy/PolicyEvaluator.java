@@ -20,6 +20,25 @@ public final class PolicyEvaluator {
   private PolicyEvaluator() {}
 
   /**
+   * What {@code policy} answers to a request for an already canonical host and path by {@code identity} (null for an
+   * anonymous caller), including the routing step.
+   */
+  public static Verdict verdict(CompiledPolicy policy, String method, String host, String path, Identity identity,
+      Instant now) {
+    RouteTable.Lookup lookup = policy.routes().find(host, path, method);
+    if (lookup.match() == null) {
+      Reason reason = lookup.methodMismatch() ? Reason.METHOD_NOT_ALLOWED : Reason.ROUTE_NOT_FOUND;
+      return new Verdict("not-found", reason.code(), null, null);
+    }
+    Route route = lookup.match().route();
+    if (!route.isPublic() && identity == null) {
+      return new Verdict("unauthenticated", Reason.CREDENTIAL_MISSING.code(), route.id(), null);
+    }
+    Decision d = evaluate(policy, lookup.match(), identity, method, now);
+    return new Verdict(d.outcome().code(), d.reason().code(), route.id(), d.rule());
+  }
+
+  /**
    * @param identity the verified caller; may be null only for a public route
    */
   public static Decision evaluate(CompiledPolicy policy, RouteMatch match, Identity identity, String method, Instant now) {

@@ -28,7 +28,12 @@ public final class PolicyLoader {
     return check(files, now);
   }
 
+  /** Compiles and tests files already read. */
   public static CompiledPolicy check(List<PolicyFile> files, Instant now) throws ConfigException {
+    if (files.isEmpty()) {
+      throw new ConfigException(List.of(new ConfigProblem(Path.of("."), 1, 1, "",
+          "no policy files (*.yaml, *.yml); the gateway refuses to run without a policy")));
+    }
     CompiledPolicy policy = PolicyCompiler.compile(files, now);
     List<ConfigProblem> failures = PolicyTests.run(policy, now);
     if (!failures.isEmpty()) {

@@ -21,29 +21,14 @@ import java.util.Map;
  */
 public final class PolicyTests {
 
-  /** What the policy answered for one case, in the vocabulary of {@code expect:}. */
-  public record Outcome(String expect, String reason, String route, String rule) {
-    @Override
-    public String toString() {
-      StringBuilder sb = new StringBuilder(expect).append(" (").append(reason).append(')');
-      if (route != null) {
-        sb.append(" on route '").append(route).append('\'');
-      }
-      if (rule != null) {
-        sb.append(" by rule '").append(rule).append('\'');
-      }
-      return sb.toString();
-    }
-  }
-
   private PolicyTests() {}
 
   /** Every failing case, as a located problem; empty when all pass. */
   public static List<ConfigProblem> run(CompiledPolicy policy, Instant now) {
     List<ConfigProblem> failures = new ArrayList<>();
     for (PolicyTestCase test : policy.tests()) {
-      Outcome outcome = outcome(policy, test, now);
-      boolean passed = outcome.expect().equals(test.expect())
+      Verdict outcome = outcome(policy, test, now);
+      boolean passed = outcome.outcome().equals(test.expect())
           && (test.reason() == null || test.reason().equals(outcome.reason()));
       if (!passed) {
         String expected = test.expect() + (test.reason() == null ? "" : " (" + test.reason() + ")");
@@ -55,33 +40,17 @@ public final class PolicyTests {
   }
 
   /** What {@code policy} answers to the request of {@code test}. */
-  public static Outcome outcome(CompiledPolicy policy, PolicyTestCase test, Instant now) {
+  public static Verdict outcome(CompiledPolicy policy, PolicyTestCase test, Instant now) {
     String host;
     String path;
     try {
       host = TargetParser.normalizeHost(test.host());
       path = PathNormalizer.normalize(test.path()).decoded();
     } catch (Reason.Rejection r) {
-      return new Outcome("bad-request", r.reason().code(), null, null);
+      return new Verdict("bad-request", r.reason().code(), null, null);
     }
     Identity identity = test.claims() == null ? null : identity(test.claims(), test.authAge(), now);
-    return outcome(policy, test.method(), host, path, identity, now);
-  }
-
-  /** What {@code policy} answers to a request for a canonical host and path, by {@code identity} (null: anonymous). */
-  public static Outcome outcome(CompiledPolicy policy, String method, String host, String path, Identity identity,
-      Instant now) {
-    RouteTable.Lookup lookup = policy.routes().find(host, path, method);
-    if (lookup.match() == null) {
-      Reason reason = lookup.methodMismatch() ? Reason.METHOD_NOT_ALLOWED : Reason.ROUTE_NOT_FOUND;
-      return new Outcome("not-found", reason.code(), null, null);
-    }
-    Route route = lookup.match().route();
-    if (!route.isPublic() && identity == null) {
-      return new Outcome("unauthenticated", Reason.CREDENTIAL_MISSING.code(), route.id(), null);
-    }
-    Decision d = PolicyEvaluator.evaluate(policy, lookup.match(), identity, method, now);
-    return new Outcome(d.outcome().code(), d.reason().code(), route.id(), d.rule());
+    return PolicyEvaluator.verdict(policy, test.method(), host, path, identity, now);
   }
 
   /** The identity a test case describes: its claims under the standard names, valid for an hour. */

@@ -11,9 +11,13 @@ import dev.gatehouse.identity.TokenCache;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.identity.TrustedIssuer;
 import dev.gatehouse.policy.CompiledPolicy;
-import dev.gatehouse.policy.PolicyCompiler;
 import dev.gatehouse.policy.PolicyDirectory;
+import dev.gatehouse.policy.PolicyLoader;
+import dev.gatehouse.policy.PolicyReloader;
+import dev.gatehouse.policy.PolicyStatus;
 import dev.gatehouse.policy.PolicyStore;
+import dev.gatehouse.policy.RecentRequests;
+import dev.gatehouse.policy.ReloadResult;
 import dev.gatehouse.tls.ServerCertificate;
 import dev.gatehouse.tls.ServerTls;
 import dev.gatehouse.tls.TlsException;
@@ -49,22 +53,26 @@ public final class Gateway {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final PolicyStore policies;
+  private final PolicyReloader reloader;
   private final EventLog events;
   private final List<TrustedIssuer> issuers;
   private final List<IdpClient> idpClients;
   private final String deploymentId;
   private final int port;
+  private final long tunnelSweep;
 
-  private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, EventLog events, List<TrustedIssuer> issuers,
-      List<IdpClient> idpClients, String deploymentId, int port) {
+  private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, PolicyReloader reloader, EventLog events,
+      List<TrustedIssuer> issuers, List<IdpClient> idpClients, String deploymentId, int port, long tunnelSweep) {
     this.vertx = vertx;
     this.config = config;
     this.policies = policies;
+    this.reloader = reloader;
     this.events = events;
     this.issuers = List.copyOf(issuers);
     this.idpClients = List.copyOf(idpClients);
     this.deploymentId = deploymentId;
     this.port = port;
+    this.tunnelSweep = tunnelSweep;
   }
 
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
@@ -85,8 +93,18 @@ public final class Gateway {
         firstFetches.add(issuer.start(vertx).recover(e -> Future.succeededFuture()));
       }
       TokenVerifier verifier = new TokenVerifier(issuers, new TokenCache(100_000, Duration.ofMinutes(5), clock), clock);
+      RecentRequests recent = new RecentRequests(512);
+      PolicyReloader reloader = new PolicyReloader(vertx, config.policyDirectory(), loaded.policies(), loaded.events(),
+          clock, recent, config.policyPollInterval(), loaded.policyFingerprint());
+      OpenTunnels tunnels = new OpenTunnels(clock);
+      reloader.onReload(result -> {
+        if (result instanceof ReloadResult.Applied applied) {
+          tunnels.recheck(applied.inForce());
+        }
+      });
+      long sweep = tunnels.sweepExpired(vertx, Duration.ofSeconds(1));
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
-          config.tls().hsts());
+          config.tls().hsts(), recent, tunnels);
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
       AtomicInteger actualPort = new AtomicInteger();
       return Future.join(firstFetches)
@@ -97,9 +115,12 @@ public final class Gateway {
             CompiledPolicy policy = loaded.policies().current();
             LOG.info("gatehouse listening on https://{}:{} with policy {} ({} routes)", config.listener().host(),
                 actualPort.get(), policy.version(), policy.routes().size());
-            return new Gateway(vertx, config, loaded.policies(), loaded.events(), issuers, clients, id, actualPort.get());
+            reloader.start();
+            return new Gateway(vertx, config, loaded.policies(), reloader, loaded.events(), issuers, clients, id,
+                actualPort.get(), sweep);
           })
           .onFailure(e -> {
+            vertx.cancelTimer(sweep);
             issuers.forEach(i -> i.stop(vertx));
             clients.forEach(IdpClient::close);
             loaded.events().close();
@@ -107,7 +128,7 @@ public final class Gateway {
     });
   }
 
-  private record Loaded(ServerCertificate certificate, PolicyStore policies, EventLog events) {}
+  private record Loaded(ServerCertificate certificate, PolicyStore policies, String policyFingerprint, EventLog events) {}
 
   /** Blocking part of start-up: certificate, policy, log files. */
   private static Loaded load(GatewayConfig config, InstantSource clock) {
@@ -118,15 +139,14 @@ public final class Gateway {
       throw new StartupException("TLS: " + e.getMessage(), e);
     }
     CompiledPolicy policy;
+    String fingerprint;
     try {
-      policy = PolicyCompiler.compile(PolicyDirectory.read(config.policyDirectory()), clock.instant());
+      fingerprint = PolicyDirectory.fingerprint(config.policyDirectory());
+      policy = PolicyLoader.load(config.policyDirectory(), clock.instant());
     } catch (ConfigException e) {
       throw new StartupException("the policy is invalid:\n" + e.getMessage(), e);
     } catch (IOException e) {
       throw new StartupException("cannot read the policy directory: " + e.getMessage(), e);
-    }
-    if (policy.routes().size() == 0) {
-      throw new StartupException("the policy in " + config.policyDirectory() + " defines no routes", null);
     }
     List<EventSink> sinks = new ArrayList<>();
     if (config.accessLog().stdout()) {
@@ -140,7 +160,7 @@ public final class Gateway {
       }
     }
     EventLog events = new EventLog(sinks, new QueryRedactor(config.accessLog().redactedParameters()));
-    return new Loaded(certificate, new PolicyStore(policy), events);
+    return new Loaded(certificate, new PolicyStore(policy), fingerprint, events);
   }
 
   private static HttpServerOptions serverOptions(GatewayConfig config, ServerCertificate certificate) {
@@ -173,12 +193,28 @@ public final class Gateway {
     return events;
   }
 
+  /** Reloads the policy directory now (as SIGHUP does); the result says whether the new policy is in force. */
+  public Future<ReloadResult> reloadPolicy(String trigger) {
+    return reloader.reload(trigger);
+  }
+
+  /** Called with the result of every reload attempt (applied, unchanged or rejected). */
+  public void onPolicyReload(java.util.function.Consumer<ReloadResult> listener) {
+    reloader.onReload(listener);
+  }
+
+  public PolicyStatus policyStatus() {
+    return reloader.status();
+  }
+
   public List<TrustedIssuer> issuers() {
     return issuers;
   }
 
   /** Stops listening, then writes out and closes the event log. */
   public Future<Void> stop() {
+    reloader.stop();
+    vertx.cancelTimer(tunnelSweep);
     issuers.forEach(i -> i.stop(vertx));
     return vertx.undeploy(deploymentId)
         .eventually(() -> {

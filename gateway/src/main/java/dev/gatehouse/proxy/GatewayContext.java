@@ -3,6 +3,7 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.audit.EventLog;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.policy.PolicyStore;
+import dev.gatehouse.policy.RecentRequests;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.InstantSource;
@@ -16,15 +17,32 @@ final class GatewayContext {
   private final InstantSource clock;
   private final String realm;
   private final String hsts;
+  private final RecentRequests recent;
+  private final OpenTunnels tunnels;
 
   GatewayContext(PolicyStore policies, TokenVerifier verifier, EventLog events, InstantSource clock, String realm,
-      String hsts) {
+      String hsts, RecentRequests recent, OpenTunnels tunnels) {
     this.policies = policies;
     this.verifier = verifier;
     this.events = events;
     this.clock = clock;
     this.realm = realm;
     this.hsts = hsts;
+    this.recent = recent;
+    this.tunnels = tunnels;
+  }
+
+  OpenTunnels tunnels() {
+    return tunnels;
+  }
+
+  EventLog events() {
+    return events;
+  }
+
+  /** The requests a reload replays against a candidate policy. */
+  RecentRequests recent() {
+    return recent;
   }
 
   PolicyStore policies() {

@@ -6,7 +6,7 @@ import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.policy.CompiledPolicy;
 import dev.gatehouse.policy.Decision;
 import dev.gatehouse.policy.PolicyEvaluator;
-import dev.gatehouse.policy.PolicyStore;
+import dev.gatehouse.policy.RecentRequests;
 import dev.gatehouse.policy.Route;
 import dev.gatehouse.policy.RouteMatch;
 import dev.gatehouse.policy.RouteTable;
@@ -88,6 +88,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private void decide(Exchange ex, CompiledPolicy policy, RouteMatch match, Identity identity, RequestTarget target) {
     Decision decision = PolicyEvaluator.evaluate(policy, match, identity, ex.request.method().name(), gateway.clock().instant());
     ex.decision = decision;
+    gateway.recent().add(new RecentRequests.Sample(identity, ex.request.method().name(), target.host(), target.path()));
     if (!decision.allowed()) {
       errors.send(ex, decision.reason(), decision.detail());
       return;
@@ -99,7 +100,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private void forward(Exchange ex, Route route, Identity identity, RequestTarget target) {
     HttpServerRequest request = ex.request;
     if (request.canUpgradeToWebSocket()) {
-      new WebSocketTunnel(ex, upstreams, errors).open(route, identity, target);
+      new WebSocketTunnel(ex, gateway, upstreams, errors).open(route, identity, target);
       return;
     }
     ProxyRequest proxyRequest = ProxyRequest.reverseProxy(request);

@@ -1,10 +1,14 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.Reason;
+import dev.gatehouse.audit.WebSocketClosedEvent;
 import dev.gatehouse.identity.Identity;
 import dev.gatehouse.policy.Route;
 import dev.gatehouse.request.RequestTarget;
+import io.vertx.core.Context;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -16,21 +20,45 @@ import io.vertx.core.net.NetSocket;
 /**
  * Passes an authorized WebSocket handshake to the upstream and, once the upstream accepts it, joins the two
  * connections byte for byte with back-pressure. The handshake gets the same header hygiene and identity headers as
- * any request; the access event is written when the upgrade is answered.
+ * any request; the access event is written when the upgrade is answered, and a {@code websocket_closed} event when
+ * the tunnel ends. While open, the tunnel is registered with {@link OpenTunnels}, so a policy change or an expired
+ * credential closes it with code 1008 — at a frame boundary, never in the middle of a frame.
  */
-final class WebSocketTunnel {
+final class WebSocketTunnel implements OpenTunnels.Tunnel {
+
+  /** How long a revoked tunnel may take to reach a frame boundary before it is cut. */
+  private static final long REVOKE_GRACE_MILLIS = 5_000;
+  static final int POLICY_VIOLATION = 1008;
 
   private final Exchange ex;
+  private final GatewayContext gateway;
   private final Upstreams upstreams;
   private final ErrorResponses errors;
+  private final WebSocketFrames toClientFrames = new WebSocketFrames();
+  private Identity identity;
+  private String host;
+  private String path;
+  private Context context;
+  private NetSocket client;
+  private NetSocket upstream;
+  private long openedAt;
+  private long bytesToUpstream;
+  private long bytesToClient;
+  private String revokeReason;
+  private boolean closed;
 
-  WebSocketTunnel(Exchange ex, Upstreams upstreams, ErrorResponses errors) {
+  WebSocketTunnel(Exchange ex, GatewayContext gateway, Upstreams upstreams, ErrorResponses errors) {
     this.ex = ex;
+    this.gateway = gateway;
     this.upstreams = upstreams;
     this.errors = errors;
   }
 
   void open(Route route, Identity identity, RequestTarget target) {
+    this.identity = identity;
+    this.host = target.host();
+    this.path = target.path();
+    this.context = Vertx.currentContext();
     HttpServerRequest request = ex.request;
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
     ForwardingHeaders.prepareRequest(headers, ex, identity, route, true);
@@ -64,28 +92,107 @@ final class WebSocketTunnel {
       upstreamResponse.body().onComplete(body -> response.end(body.succeeded() ? body.result() : null));
       return;
     }
-    NetSocket upstream = upstreamResponse.netSocket();
+    NetSocket upstreamSocket = upstreamResponse.netSocket();
     String upgrade = upstreamHeaders.get(HttpHeaders.UPGRADE);
     ForwardingHeaders.prepareResponse(upstreamHeaders);
     response.setStatusCode(101).headers().addAll(upstreamHeaders);
     response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.UPGRADE);
     response.putHeader(HttpHeaders.UPGRADE, upgrade == null ? "websocket" : upgrade);
-    ex.request.toNetSocket().onComplete(client -> {
-      if (client.failed()) {
-        upstream.close();
+    ex.request.toNetSocket().onComplete(clientSocket -> {
+      if (clientSocket.failed()) {
+        upstreamSocket.close();
         ex.finish(true);
         return;
       }
       ex.finish(false);
-      join(client.result(), upstream);
+      join(clientSocket.result(), upstreamSocket);
     });
   }
 
-  private static void join(NetSocket client, NetSocket upstream) {
-    client.pipeTo(upstream);
-    upstream.pipeTo(client);
-    client.closeHandler(v -> upstream.close());
-    upstream.closeHandler(v -> client.close());
+  private void join(NetSocket clientSocket, NetSocket upstreamSocket) {
+    this.client = clientSocket;
+    this.upstream = upstreamSocket;
+    this.openedAt = System.nanoTime();
+    gateway.tunnels().add(this);
+    client.handler(buffer -> {
+      bytesToUpstream += buffer.length();
+      upstream.write(buffer);
+      if (upstream.writeQueueFull()) {
+        client.pause();
+        upstream.drainHandler(v -> client.resume());
+      }
+    });
+    upstream.handler(this::toClient);
+    client.closeHandler(v -> closed("client", 0, null));
+    upstream.closeHandler(v -> closed("upstream", 0, null));
+    client.exceptionHandler(e -> client.close());
+    upstream.exceptionHandler(e -> upstream.close());
+  }
+
+  private void toClient(Buffer buffer) {
+    if (revokeReason == null) {
+      toClientFrames.advance(buffer);
+      send(buffer);
+      return;
+    }
+    int end = toClientFrames.advanceToFrameEnd(buffer);
+    send(end == buffer.length() ? buffer : buffer.slice(0, end));
+    if (toClientFrames.atBoundary()) {
+      closeWithPolicyViolation();
+    }
+  }
+
+  private void send(Buffer buffer) {
+    bytesToClient += buffer.length();
+    client.write(buffer);
+    if (client.writeQueueFull()) {
+      upstream.pause();
+      client.drainHandler(v -> upstream.resume());
+    }
+  }
+
+  @Override
+  public void revoke(String reason) {
+    if (closed || revokeReason != null) {
+      return;
+    }
+    revokeReason = reason;
+    if (toClientFrames.atBoundary()) {
+      closeWithPolicyViolation();
+    } else {
+      context.owner().setTimer(REVOKE_GRACE_MILLIS, id -> {
+        if (!closed) {
+          closed("gateway", 0, revokeReason + " (connection cut: no frame boundary within the grace period)");
+          client.close();
+          upstream.close();
+        }
+      });
+    }
+  }
+
+  private void closeWithPolicyViolation() {
+    if (closed) {
+      return;
+    }
+    closed("gateway", POLICY_VIOLATION, revokeReason);
+    upstream.close();
+    client.write(WebSocketFrames.closeFrame(POLICY_VIOLATION, "access revoked")).onComplete(v -> client.close());
+  }
+
+  private void closed(String by, int code, String reason) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    gateway.tunnels().remove(this);
+    if (by.equals("client")) {
+      upstream.close();
+    } else if (by.equals("upstream")) {
+      client.close();
+    }
+    gateway.events().record(new WebSocketClosedEvent(gateway.clock().instant(), ex.requestId,
+        ex.route == null ? null : ex.route.id(), identity == null ? null : identity.subject(), by, code, reason,
+        (System.nanoTime() - openedAt) / 1_000_000, bytesToUpstream, bytesToClient));
   }
 
   private void upstreamFailed(Throwable cause) {
@@ -93,5 +200,25 @@ final class WebSocketTunnel {
     boolean timeout = cause.getClass().getSimpleName().contains("Timeout");
     errors.send(ex, timeout ? Reason.UPSTREAM_TIMEOUT : Reason.UPSTREAM_UNAVAILABLE,
         timeout ? "the upstream did not answer in time" : "the upstream is not reachable");
+  }
+
+  @Override
+  public Identity identity() {
+    return identity;
+  }
+
+  @Override
+  public String host() {
+    return host;
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public Context context() {
+    return context;
   }
 }

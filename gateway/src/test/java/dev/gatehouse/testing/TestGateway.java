@@ -193,6 +193,27 @@ public final class TestGateway implements AutoCloseable {
     return gateway;
   }
 
+  /** Rewrites (or creates) a policy file; {@code ${UPSTREAM}} is replaced as at start. */
+  public void writePolicy(String fileName, String yaml, RecordingUpstream upstream) {
+    try {
+      String text = yaml.replace("${UPSTREAM}", upstream == null ? "http://127.0.0.1:9" : upstream.url());
+      Path target = dir.resolve("policies").resolve(fileName);
+      // write-then-rename, as editors and ConfigMaps do, so the watcher never sees half a file
+      Path temp = Files.createTempFile(dir, "policy", ".tmp");
+      Files.writeString(temp, text);
+      Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Completes with the result of the next reload attempt; register before causing the change. */
+  public java.util.concurrent.CompletableFuture<dev.gatehouse.policy.ReloadResult> nextReload() {
+    java.util.concurrent.CompletableFuture<dev.gatehouse.policy.ReloadResult> next = new java.util.concurrent.CompletableFuture<>();
+    gateway.onPolicyReload(next::complete);
+    return next;
+  }
+
   public Path dir() {
     return dir;
   }
