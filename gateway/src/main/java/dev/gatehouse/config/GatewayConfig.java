@@ -35,8 +35,22 @@ public record GatewayConfig(
    */
   public record Listener(String host, int port, int instances) {}
 
-  /** @param hsts the {@code Strict-Transport-Security} value added to every response */
-  public record Tls(Path certificate, Path key, String hsts) {}
+  /**
+   * The server certificate: a PEM chain and key, or a PKCS#12 file.
+   *
+   * @param certificate PEM chain (null when {@code pkcs12} is used)
+   * @param key PEM private key, possibly encrypted (null when {@code pkcs12} is used)
+   * @param pkcs12 PKCS#12 file with key and chain, or null
+   * @param keyPassphrase decrypts an encrypted key or the PKCS#12 file; null when not needed
+   * @param hsts the {@code Strict-Transport-Security} value added to every response
+   */
+  public record Tls(Path certificate, Path key, Path pkcs12, Secret keyPassphrase, String hsts) {
+
+    /** The files that make up the certificate (for watching). */
+    public java.util.List<Path> files() {
+      return pkcs12 != null ? java.util.List.of(pkcs12) : java.util.List.of(certificate, key);
+    }
+  }
 
   /**
    * One trusted token issuer.

@@ -120,14 +120,26 @@ public final class GatewayConfigLoader {
   }
 
   private GatewayConfig.Tls tls(MappingReader m) {
-    Path certificate = existingFile(m, "certificate", true);
-    Path key = existingFile(m, "key", true);
+    Path certificate = null;
+    Path key = null;
+    Path pkcs12 = null;
+    if (m.has("pkcs12")) {
+      pkcs12 = existingFile(m, "pkcs12", true);
+      if (m.has("certificate") || m.has("key")) {
+        problems.add(m.keyPosition("pkcs12"), m.pointerOf("pkcs12"),
+            "give either pkcs12 or certificate and key, not both");
+      }
+    } else {
+      certificate = existingFile(m, "certificate", true);
+      key = existingFile(m, "key", true);
+    }
+    Secret passphrase = m.secret("keyPassphrase", false);
     String hsts = m.string("hsts", "max-age=31536000; includeSubDomains");
     if (hsts != null && !hsts.startsWith("max-age=")) {
       problems.add(m.get("hsts").orElseThrow(), "'" + hsts + "' (expected: a Strict-Transport-Security value starting with max-age=)");
     }
     m.finish();
-    return new GatewayConfig.Tls(certificate, key, hsts);
+    return new GatewayConfig.Tls(certificate, key, pkcs12, passphrase, hsts);
   }
 
   private List<GatewayConfig.Issuer> issuers(MappingReader top) {

@@ -174,6 +174,41 @@ public final class MappingReader {
     return n;
   }
 
+  /**
+   * A secret: {@code file:/path} reads the file (one trailing newline dropped), {@code ${VAR}} reads the environment;
+   * an inline value is accepted only when {@code allowInline}. Absent: null.
+   */
+  public Secret secret(String key, boolean allowInline) {
+    Optional<YamlNode> node = get(key);
+    if (node.isEmpty() || isNull(node.get())) {
+      return null;
+    }
+    String raw = node.get() instanceof YamlNode.Scalar s ? s.text() : null;
+    String value = scalarText(node.get(), null);
+    if (value == null) {
+      return null;
+    }
+    if (value.startsWith("file:")) {
+      java.nio.file.Path file = java.nio.file.Path.of(value.substring("file:".length()));
+      try {
+        String content = java.nio.file.Files.readString(file);
+        if (content.endsWith("\n")) {
+          content = content.substring(0, content.length() - (content.endsWith("\r\n") ? 2 : 1));
+        }
+        return new Secret(content, "file " + file);
+      } catch (java.io.IOException e) {
+        problems.add(node.get(), "cannot read the secret file " + file + " (" + e.getClass().getSimpleName() + ")");
+        return null;
+      }
+    }
+    boolean fromEnvironment = raw != null && raw.contains("${");
+    if (!fromEnvironment && !allowInline) {
+      problems.add(node.get(), "a secret must not be written inline (expected: ${ENV_VAR} or file:/path)");
+      return null;
+    }
+    return new Secret(value, fromEnvironment ? "environment" : "inline");
+  }
+
   /** A list of strings; a single string is accepted as a list of one. Absent: empty list. */
   public List<String> strings(String key) {
     Optional<YamlNode> value = get(key);

@@ -134,7 +134,7 @@ public final class Gateway {
   private static Loaded load(GatewayConfig config, InstantSource clock) {
     ServerCertificate certificate;
     try {
-      certificate = ServerCertificate.load(config.tls().certificate(), config.tls().key());
+      certificate = ServerCertificate.load(config.tls());
     } catch (TlsException e) {
       throw new StartupException("TLS: " + e.getMessage(), e);
     }

@@ -19,10 +19,18 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
+import java.security.KeyStore;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8DecryptorProviderBuilder;
+import org.bouncycastle.openssl.jcajce.JcePEMDecryptorProviderBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.pkcs.PKCSException;
 
 /** Reads and writes PEM certificates and private keys. Blocking file I/O; call off the event loop. */
 public final class Pem {
+
+  /** BouncyCastle as an explicit provider for PEM decryption (the JDK has no AES/CBC/PKCS7Padding); not installed globally. */
+  private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
 
   private Pem() {}
 
@@ -45,6 +53,14 @@ public final class Pem {
 
   /** Reads an unencrypted private key in PKCS#8 ({@code BEGIN PRIVATE KEY}) or PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) form. */
   public static PrivateKey readPrivateKey(Path file) throws TlsException {
+    return readPrivateKey(file, null);
+  }
+
+  /**
+   * Reads a private key: PKCS#8 or PKCS#1, plain or encrypted ({@code BEGIN ENCRYPTED PRIVATE KEY}, or a legacy
+   * OpenSSL {@code Proc-Type: 4,ENCRYPTED} key) with {@code passphrase}.
+   */
+  public static PrivateKey readPrivateKey(Path file, char[] passphrase) throws TlsException {
     String text = new String(read(file), StandardCharsets.US_ASCII);
     try (Reader reader = new StringReader(text); PEMParser parser = new PEMParser(reader)) {
       Object object = parser.readObject();
@@ -55,12 +71,54 @@ public final class Pem {
       if (object instanceof PrivateKeyInfo info) {
         return converter.getPrivateKey(info);
       }
-      if (object instanceof PKCS8EncryptedPrivateKeyInfo || object instanceof PEMEncryptedKeyPair) {
-        throw new TlsException(file + ": the private key is encrypted, and encrypted keys are not supported yet");
+      if (object instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
+        requirePassphrase(file, passphrase);
+        try {
+          return converter.getPrivateKey(encrypted.decryptPrivateKeyInfo(
+              new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(passphrase)));
+        } catch (PKCSException | OperatorCreationException e) {
+          throw new TlsException(file + ": cannot decrypt the private key: wrong passphrase or unsupported encryption");
+        }
       }
-      throw new TlsException(file + ": no private key found (expected: PEM 'BEGIN PRIVATE KEY' or 'BEGIN RSA PRIVATE KEY')");
+      if (object instanceof PEMEncryptedKeyPair encrypted) {
+        requirePassphrase(file, passphrase);
+        try {
+          return converter.getKeyPair(encrypted.decryptKeyPair(new JcePEMDecryptorProviderBuilder().setProvider(BC).build(passphrase)))
+              .getPrivate();
+        } catch (IOException e) {
+          throw new TlsException(file + ": cannot decrypt the private key: wrong passphrase or unsupported encryption");
+        }
+      }
+      throw new TlsException(file + ": no private key found (expected: PEM 'BEGIN PRIVATE KEY', 'BEGIN RSA PRIVATE KEY' "
+          + "or 'BEGIN ENCRYPTED PRIVATE KEY')");
     } catch (IOException e) {
       throw new TlsException(file + ": not a valid PEM private key: " + e.getMessage(), e);
+    }
+  }
+
+  private static void requirePassphrase(Path file, char[] passphrase) throws TlsException {
+    if (passphrase == null) {
+      throw new TlsException(file + ": the private key is encrypted; configure tls.keyPassphrase (e.g. ${ENV_VAR} or "
+          + "file:/run/secrets/...)");
+    }
+  }
+
+  /** Reads the first private key entry of a PKCS#12 file and its certificate chain. */
+  public static KeyStore.PrivateKeyEntry readPkcs12(Path file, char[] passphrase) throws TlsException {
+    try (java.io.InputStream in = new ByteArrayInputStream(read(file))) {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(in, passphrase == null ? new char[0] : passphrase);
+      for (String alias : java.util.Collections.list(store.aliases())) {
+        if (store.isKeyEntry(alias)) {
+          return (KeyStore.PrivateKeyEntry) store.getEntry(alias,
+              new KeyStore.PasswordProtection(passphrase == null ? new char[0] : passphrase));
+        }
+      }
+      throw new TlsException(file + ": the PKCS#12 file holds no private key");
+    } catch (IOException e) {
+      throw new TlsException(file + ": cannot open the PKCS#12 file: wrong passphrase or not a PKCS#12 file");
+    } catch (java.security.GeneralSecurityException e) {
+      throw new TlsException(file + ": cannot read the PKCS#12 file: " + e.getMessage(), e);
     }
   }
 

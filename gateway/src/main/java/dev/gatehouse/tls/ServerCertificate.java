@@ -33,11 +33,32 @@ public record ServerCertificate(List<X509Certificate> chain, PrivateKey key, Str
     return leaf().getNotAfter().toInstant();
   }
 
-  /** Loads and validates a PEM chain and key. Blocking. */
+  /** Loads and validates a PEM chain and an unencrypted key. Blocking. */
   public static ServerCertificate load(Path certificateFile, Path keyFile) throws TlsException {
+    return load(certificateFile, keyFile, null);
+  }
+
+  /** Loads and validates a PEM chain and a key, decrypting it with {@code passphrase} if it is encrypted. Blocking. */
+  public static ServerCertificate load(Path certificateFile, Path keyFile, char[] passphrase) throws TlsException {
     List<X509Certificate> chain = Pem.readCertificates(certificateFile);
-    PrivateKey key = Pem.readPrivateKey(keyFile);
+    PrivateKey key = Pem.readPrivateKey(keyFile, passphrase);
     return of(chain, key, certificateFile.toString(), keyFile.toString());
+  }
+
+  /** Loads the certificate as configured (PEM or PKCS#12, with the passphrase if any). Blocking. */
+  public static ServerCertificate load(dev.gatehouse.config.GatewayConfig.Tls tls) throws TlsException {
+    char[] passphrase = tls.keyPassphrase() == null ? null : tls.keyPassphrase().chars();
+    return tls.pkcs12() != null ? loadPkcs12(tls.pkcs12(), passphrase) : load(tls.certificate(), tls.key(), passphrase);
+  }
+
+  /** Loads and validates the key and chain of a PKCS#12 file. Blocking. */
+  public static ServerCertificate loadPkcs12(Path file, char[] passphrase) throws TlsException {
+    java.security.KeyStore.PrivateKeyEntry entry = Pem.readPkcs12(file, passphrase);
+    List<X509Certificate> chain = new java.util.ArrayList<>();
+    for (java.security.cert.Certificate c : entry.getCertificateChain()) {
+      chain.add((X509Certificate) c);
+    }
+    return of(chain, entry.getPrivateKey(), file.toString(), file.toString());
   }
 
   static ServerCertificate of(List<X509Certificate> chain, PrivateKey key, String certificateName, String keyName)

@@ -75,7 +75,7 @@ class GatewayConfigLoaderTest {
     assertThat(config.listener()).isEqualTo(
         new GatewayConfig.Listener("0.0.0.0", 8443, Runtime.getRuntime().availableProcessors()));
     assertThat(config.tls()).isEqualTo(new GatewayConfig.Tls(dir.resolve("certs/server.pem"),
-        dir.resolve("certs/server.key"), "max-age=31536000; includeSubDomains"));
+        dir.resolve("certs/server.key"), null, null, "max-age=31536000; includeSubDomains"));
     GatewayConfig.Issuer issuer = config.issuers().get(0);
     assertThat(issuer.id()).isEqualTo("issuer-0");
     assertThat(issuer.algorithms()).containsExactly(JWSAlgorithm.RS256);
@@ -136,7 +136,7 @@ class GatewayConfigLoaderTest {
     assertThat(config.name()).isEqualTo("edge-1");
     assertThat(config.listener()).isEqualTo(new GatewayConfig.Listener("127.0.0.1", 9443, 2));
     assertThat(config.tls()).isEqualTo(new GatewayConfig.Tls(dir.resolve("certs/server.pem"),
-        dir.resolve("certs/server.key"), "max-age=63072000"));
+        dir.resolve("certs/server.key"), null, null, "max-age=63072000"));
     assertThat(config.issuers()).hasSize(2);
     GatewayConfig.Issuer corp = config.issuers().get(0);
     assertThat(corp.id()).isEqualTo("corp");

@@ -83,6 +83,7 @@ public final class TestGateway implements AutoCloseable {
     private String issuerClaims = "groups: [groups]\n      tenant: tenant";
     private String certificate = TestPki.server().certificate().toString();
     private String key = TestPki.server().key().toString();
+    private String tlsSection;
 
     public Builder idp(TestIdp idp) {
       this.idp = idp;
@@ -114,6 +115,12 @@ public final class TestGateway implements AutoCloseable {
     /** Replaces a top-level section of gatehouse.yaml, e.g. {@code section("upstreams", "responseTimeout: 1s")}. */
     public Builder section(String name, String body) {
       sections.put(name, body);
+      return this;
+    }
+
+    /** Replaces the whole tls section (for encrypted keys and PKCS#12 tests). */
+    public Builder tls(String section) {
+      this.tlsSection = section;
       return this;
     }
 
@@ -149,7 +156,7 @@ public final class TestGateway implements AutoCloseable {
       Map<String, String> s = new LinkedHashMap<>();
       s.put("name", null);
       s.put("listen", "host: 127.0.0.1\nport: 0\ninstances: 2");
-      s.put("tls", "certificate: " + certificate + "\nkey: " + key);
+      s.put("tls", tlsSection != null ? tlsSection : "certificate: " + certificate + "\nkey: " + key);
       String issuerUrl = idp != null ? idp.issuer() : issuer;
       if (issuerUrl != null) {
         s.put("issuers", "- id: test\n  issuer: " + issuerUrl + "\n  audience: " + TestIdp.AUDIENCE

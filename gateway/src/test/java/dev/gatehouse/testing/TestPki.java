@@ -61,6 +61,43 @@ public final class TestPki {
     return DIR;
   }
 
+  /** The server key encrypted as PKCS#8 PEM (AES-256-CBC, PBKDF2) with {@code passphrase}. */
+  public static synchronized Path encryptedServerKey(String passphrase) {
+    try {
+      Path file = DIR.resolve("server-encrypted-" + Integer.toHexString(passphrase.hashCode()) + ".key");
+      if (!Files.exists(file)) {
+        PrivateKey key = Pem.readPrivateKey(server().key());
+        var encryptor = new org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder(
+            org.bouncycastle.openssl.PKCS8Generator.AES_256_CBC)
+            .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+            .setPassword(passphrase.toCharArray()).build();
+        java.io.StringWriter text = new java.io.StringWriter();
+        try (var writer = new org.bouncycastle.openssl.jcajce.JcaPEMWriter(text)) {
+          writer.writeObject(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, encryptor));
+        }
+        Files.writeString(file, text.toString());
+      }
+      return file;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot encrypt the test key", e);
+    }
+  }
+
+  /** The server certificate and key as a PKCS#12 file protected by {@code passphrase}. */
+  public static synchronized Path serverPkcs12(String passphrase) {
+    try {
+      Path file = DIR.resolve("server-" + Integer.toHexString(passphrase.hashCode()) + ".p12");
+      if (!Files.exists(file)) {
+        try (var out = Files.newOutputStream(file)) {
+          serverKeyStore(passphrase.toCharArray()).store(out, passphrase.toCharArray());
+        }
+      }
+      return file;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write the test PKCS#12 file", e);
+    }
+  }
+
   /** The server certificate and key as a PKCS#12 key store (for test servers that want one). */
   public static KeyStore serverKeyStore(char[] password) {
     try {
