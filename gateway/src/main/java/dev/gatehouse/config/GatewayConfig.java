@@ -32,8 +32,9 @@ public record GatewayConfig(
 
   /**
    * @param instances how many event-loop verticles serve the port (default: one per core)
+   * @param drainTimeout on shutdown, how long in-flight requests may take to finish before connections are cut
    */
-  public record Listener(String host, int port, int instances) {}
+  public record Listener(String host, int port, int instances, Duration drainTimeout) {}
 
   /**
    * The server certificate: a PEM chain and key, or a PKCS#12 file.

@@ -115,8 +115,9 @@ public final class GatewayConfigLoader {
     String host = m.string("host", "0.0.0.0");
     int port = m.integer("port", 8443, 0, 65535);
     int instances = m.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 256);
+    Duration drain = m.duration("drainTimeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10));
     m.finish();
-    return new GatewayConfig.Listener(host, port, instances);
+    return new GatewayConfig.Listener(host, port, instances, drain);
   }
 
   private GatewayConfig.Tls tls(MappingReader m) {

@@ -60,9 +60,12 @@ public final class Gateway {
   private final String deploymentId;
   private final int port;
   private final long tunnelSweep;
+  private final OpenTunnels tunnels;
+  private volatile boolean draining;
 
   private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, PolicyReloader reloader, EventLog events,
-      List<TrustedIssuer> issuers, List<IdpClient> idpClients, String deploymentId, int port, long tunnelSweep) {
+      List<TrustedIssuer> issuers, List<IdpClient> idpClients, String deploymentId, int port, long tunnelSweep,
+      OpenTunnels tunnels) {
     this.vertx = vertx;
     this.config = config;
     this.policies = policies;
@@ -73,6 +76,12 @@ public final class Gateway {
     this.deploymentId = deploymentId;
     this.port = port;
     this.tunnelSweep = tunnelSweep;
+    this.tunnels = tunnels;
+  }
+
+  /** False once shutdown has begun: readiness probes should take the replica out of rotation. */
+  public boolean accepting() {
+    return !draining;
   }
 
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config) {
@@ -109,7 +118,8 @@ public final class Gateway {
       AtomicInteger actualPort = new AtomicInteger();
       return Future.join(firstFetches)
           .transform(ignored -> vertx.deployVerticle(
-              () -> new GatewayVerticle(context, config.upstreams(), serverOptions, actualPort),
+              () -> new GatewayVerticle(context, config.upstreams(), serverOptions, actualPort,
+                  config.listener().drainTimeout()),
               new DeploymentOptions().setInstances(config.listener().instances())))
           .map(id -> {
             CompiledPolicy policy = loaded.policies().current();
@@ -117,7 +127,7 @@ public final class Gateway {
                 actualPort.get(), policy.version(), policy.routes().size());
             reloader.start();
             return new Gateway(vertx, config, loaded.policies(), reloader, loaded.events(), issuers, clients, id,
-                actualPort.get(), sweep);
+                actualPort.get(), sweep, tunnels);
           })
           .onFailure(e -> {
             vertx.cancelTimer(sweep);
@@ -211,10 +221,15 @@ public final class Gateway {
     return issuers;
   }
 
-  /** Stops listening, then writes out and closes the event log. */
+  /**
+   * Drains and stops: stops accepting connections, closes WebSockets with 1001 (going away), lets in-flight requests
+   * finish for up to {@code listen.drainTimeout}, then writes out and closes the event log.
+   */
   public Future<Void> stop() {
+    draining = true;
     reloader.stop();
     vertx.cancelTimer(tunnelSweep);
+    tunnels.closeAll(1001, "the gateway is shutting down");
     issuers.forEach(i -> i.stop(vertx));
     return vertx.undeploy(deploymentId)
         .eventually(() -> {

@@ -17,27 +17,37 @@ final class GatewayVerticle extends VerticleBase {
   private final GatewayConfig.Upstreams upstreamConfig;
   private final HttpServerOptions serverOptions;
   private final AtomicInteger actualPort;
+  private final java.time.Duration drainTimeout;
   private Upstreams upstreams;
+  private HttpServer server;
 
   GatewayVerticle(GatewayContext gateway, GatewayConfig.Upstreams upstreamConfig, HttpServerOptions serverOptions,
-      AtomicInteger actualPort) {
+      AtomicInteger actualPort, java.time.Duration drainTimeout) {
     this.gateway = gateway;
     this.upstreamConfig = upstreamConfig;
     this.serverOptions = serverOptions;
     this.actualPort = actualPort;
+    this.drainTimeout = drainTimeout;
   }
 
   @Override
   public Future<?> start() {
     upstreams = new Upstreams(vertx, upstreamConfig);
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions(serverOptions))
+    server = vertx.createHttpServer(new HttpServerOptions(serverOptions))
         .requestHandler(new GatewayHandler(gateway, upstreams))
         .invalidRequestHandler(GatewayHandler.invalidRequestHandler(gateway));
     return server.listen().onSuccess(s -> actualPort.set(s.actualPort()));
   }
 
+  /**
+   * Stops accepting connections and lets in-flight requests finish (HTTP/1.x connections close after their current
+   * response, HTTP/2 connections get GOAWAY) for up to the drain timeout; only then are the upstream pools closed,
+   * because in-flight requests still use them.
+   */
   @Override
   public Future<?> stop() {
-    return upstreams == null ? Future.succeededFuture() : upstreams.close();
+    Future<Void> drained = server == null ? Future.succeededFuture()
+        : server.shutdown(drainTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return drained.transform(ar -> upstreams == null ? Future.succeededFuture() : upstreams.close());
   }
 }

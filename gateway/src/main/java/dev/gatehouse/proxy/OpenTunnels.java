@@ -28,9 +28,12 @@ final class OpenTunnels {
 
     Context context();
 
-    /** Ends the tunnel with WebSocket close code 1008 (policy violation); called on the tunnel's context. */
-    void revoke(String reason);
+    /** Ends the tunnel with a WebSocket close code, at a frame boundary; called on the tunnel's context. */
+    void end(int closeCode, String reason);
   }
+
+  /** RFC 6455 close code for "the endpoint received a message that violates its policy". */
+  static final int POLICY_VIOLATION = 1008;
 
   private final Set<Tunnel> open = ConcurrentHashMap.newKeySet();
   private final InstantSource clock;
@@ -57,9 +60,17 @@ final class OpenTunnels {
       t.context().runOnContext(v -> {
         Verdict verdict = PolicyEvaluator.verdict(policy, "GET", t.host(), t.path(), t.identity(), clock.instant());
         if (!verdict.allowed()) {
-          t.revoke("no longer allowed by policy " + policy.version() + ": " + verdict.outcome() + " (" + verdict.reason() + ")");
+          t.end(POLICY_VIOLATION, "no longer allowed by policy " + policy.version() + ": " + verdict.outcome() + " ("
+              + verdict.reason() + ")");
         }
       });
+    }
+  }
+
+  /** Ends every tunnel, e.g. with 1001 (going away) on shutdown. */
+  void closeAll(int closeCode, String reason) {
+    for (Tunnel t : open) {
+      t.context().runOnContext(v -> t.end(closeCode, reason));
     }
   }
 
@@ -69,7 +80,7 @@ final class OpenTunnels {
       for (Tunnel t : open) {
         Identity identity = t.identity();
         if (identity != null && !clock.instant().isBefore(identity.expiresAt())) {
-          t.context().runOnContext(v -> t.revoke("the credential expired"));
+          t.context().runOnContext(v -> t.end(POLICY_VIOLATION, "the credential expired"));
         }
       }
     });

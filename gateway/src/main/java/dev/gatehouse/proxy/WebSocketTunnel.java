@@ -22,13 +22,12 @@ import io.vertx.core.net.NetSocket;
  * connections byte for byte with back-pressure. The handshake gets the same header hygiene and identity headers as
  * any request; the access event is written when the upgrade is answered, and a {@code websocket_closed} event when
  * the tunnel ends. While open, the tunnel is registered with {@link OpenTunnels}, so a policy change or an expired
- * credential closes it with code 1008 — at a frame boundary, never in the middle of a frame.
+ * credential closes it with code 1008, and shutdown with 1001 — at a frame boundary, never in the middle of a frame.
  */
 final class WebSocketTunnel implements OpenTunnels.Tunnel {
 
   /** How long a revoked tunnel may take to reach a frame boundary before it is cut. */
   private static final long REVOKE_GRACE_MILLIS = 5_000;
-  static final int POLICY_VIOLATION = 1008;
 
   private final Exchange ex;
   private final GatewayContext gateway;
@@ -45,6 +44,7 @@ final class WebSocketTunnel implements OpenTunnels.Tunnel {
   private long bytesToUpstream;
   private long bytesToClient;
   private String revokeReason;
+  private int revokeCode;
   private boolean closed;
 
   WebSocketTunnel(Exchange ex, GatewayContext gateway, Upstreams upstreams, ErrorResponses errors) {
@@ -138,7 +138,7 @@ final class WebSocketTunnel implements OpenTunnels.Tunnel {
     int end = toClientFrames.advanceToFrameEnd(buffer);
     send(end == buffer.length() ? buffer : buffer.slice(0, end));
     if (toClientFrames.atBoundary()) {
-      closeWithPolicyViolation();
+      closeWithCode();
     }
   }
 
@@ -152,13 +152,14 @@ final class WebSocketTunnel implements OpenTunnels.Tunnel {
   }
 
   @Override
-  public void revoke(String reason) {
+  public void end(int closeCode, String reason) {
     if (closed || revokeReason != null) {
       return;
     }
     revokeReason = reason;
+    revokeCode = closeCode;
     if (toClientFrames.atBoundary()) {
-      closeWithPolicyViolation();
+      closeWithCode();
     } else {
       context.owner().setTimer(REVOKE_GRACE_MILLIS, id -> {
         if (!closed) {
@@ -170,13 +171,14 @@ final class WebSocketTunnel implements OpenTunnels.Tunnel {
     }
   }
 
-  private void closeWithPolicyViolation() {
+  private void closeWithCode() {
     if (closed) {
       return;
     }
-    closed("gateway", POLICY_VIOLATION, revokeReason);
+    closed("gateway", revokeCode, revokeReason);
     upstream.close();
-    client.write(WebSocketFrames.closeFrame(POLICY_VIOLATION, "access revoked")).onComplete(v -> client.close());
+    String said = revokeCode == OpenTunnels.POLICY_VIOLATION ? "access revoked" : "going away";
+    client.write(WebSocketFrames.closeFrame(revokeCode, said)).onComplete(v -> client.close());
   }
 
   private void closed(String by, int code, String reason) {

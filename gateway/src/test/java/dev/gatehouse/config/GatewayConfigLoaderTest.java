@@ -73,7 +73,8 @@ class GatewayConfigLoaderTest {
     assertThat(config.source()).isEqualTo(file);
     assertThat(config.name()).isEqualTo("gatehouse");
     assertThat(config.listener()).isEqualTo(
-        new GatewayConfig.Listener("0.0.0.0", 8443, Runtime.getRuntime().availableProcessors()));
+        new GatewayConfig.Listener("0.0.0.0", 8443, Runtime.getRuntime().availableProcessors(),
+            java.time.Duration.ofSeconds(30)));
     assertThat(config.tls()).isEqualTo(new GatewayConfig.Tls(dir.resolve("certs/server.pem"),
         dir.resolve("certs/server.key"), null, null, "max-age=31536000; includeSubDomains"));
     GatewayConfig.Issuer issuer = config.issuers().get(0);
@@ -134,7 +135,8 @@ class GatewayConfigLoaderTest {
         """, Map.of("KEY_FILE", dir.resolve("certs/server.key").toString()));
 
     assertThat(config.name()).isEqualTo("edge-1");
-    assertThat(config.listener()).isEqualTo(new GatewayConfig.Listener("127.0.0.1", 9443, 2));
+    assertThat(config.listener()).isEqualTo(new GatewayConfig.Listener("127.0.0.1", 9443, 2,
+        java.time.Duration.ofSeconds(30)));
     assertThat(config.tls()).isEqualTo(new GatewayConfig.Tls(dir.resolve("certs/server.pem"),
         dir.resolve("certs/server.key"), null, null, "max-age=63072000"));
     assertThat(config.issuers()).hasSize(2);
