@@ -1,7 +1,5 @@
 package dev.gatehouse.identity;
 
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import dev.gatehouse.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,9 +8,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Date;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +26,7 @@ public final class TrustedIssuer {
   private final GatewayConfig.Issuer config;
   private final IdpClient client;
   private final InstantSource clock;
-  private final DefaultJWTClaimsVerifier<?> claimsVerifier;
+  private final ClaimsRules claimsRules;
   private final AtomicReference<KeySet> keys = new AtomicReference<>(KeySet.EMPTY);
   private final AtomicReference<OidcMetadata> metadata = new AtomicReference<>();
   private final AtomicReference<Future<KeySet>> inFlight = new AtomicReference<>();
@@ -43,20 +38,7 @@ public final class TrustedIssuer {
     this.config = config;
     this.client = client;
     this.clock = clock;
-    this.claimsVerifier = claimsVerifier(config, clock);
-  }
-
-  private static DefaultJWTClaimsVerifier<?> claimsVerifier(GatewayConfig.Issuer config, InstantSource clock) {
-    JWTClaimsSet exact = new JWTClaimsSet.Builder().issuer(config.issuer().toString()).build();
-    DefaultJWTClaimsVerifier<?> verifier = new DefaultJWTClaimsVerifier<>(
-        new HashSet<>(config.audiences()), exact, Set.of("sub", "exp", "iss", "aud"), Set.of()) {
-      @Override
-      protected Date currentTime() {
-        return Date.from(clock.instant());
-      }
-    };
-    verifier.setMaxClockSkew((int) config.clockSkew().toSeconds());
-    return verifier;
+    this.claimsRules = new ClaimsRules(config, clock);
   }
 
   public GatewayConfig.Issuer config() {
@@ -81,8 +63,8 @@ public final class TrustedIssuer {
     return lastError;
   }
 
-  DefaultJWTClaimsVerifier<?> claimsVerifier() {
-    return claimsVerifier;
+  ClaimsRules claimsRules() {
+    return claimsRules;
   }
 
   /** Fetches discovery and keys now, then every {@code jwksRefreshInterval}; retries failures sooner. */

@@ -101,7 +101,7 @@ public final class Gateway {
         issuers.add(issuer);
         firstFetches.add(issuer.start(vertx).recover(e -> Future.succeededFuture()));
       }
-      TokenVerifier verifier = new TokenVerifier(issuers, new TokenCache(100_000, Duration.ofMinutes(5), clock), clock);
+      TokenVerifier verifier = new TokenVerifier(issuers, new TokenCache(100_000, Duration.ofMinutes(5), clock));
       RecentRequests recent = new RecentRequests(512);
       PolicyReloader reloader = new PolicyReloader(vertx, config.policyDirectory(), loaded.policies(), loaded.events(),
           clock, recent, config.policyPollInterval(), loaded.policyFingerprint());
