@@ -6,7 +6,10 @@ import dev.gatehouse.audit.QueryRedactor;
 import dev.gatehouse.audit.StreamSink;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.GatewayConfig;
+import dev.gatehouse.identity.AssertionSigner;
 import dev.gatehouse.identity.IdpClient;
+import dev.gatehouse.identity.KeyRingException;
+import dev.gatehouse.identity.KeyRingStore;
 import dev.gatehouse.identity.TokenCache;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.identity.TrustedIssuer;
@@ -52,17 +55,19 @@ public final class Gateway {
   private final EventLog events;
   private final List<TrustedIssuer> issuers;
   private final List<IdpClient> idpClients;
+  private final KeyRingStore signingKeys;
   private final String deploymentId;
   private final int port;
 
   private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, EventLog events, List<TrustedIssuer> issuers,
-      List<IdpClient> idpClients, String deploymentId, int port) {
+      List<IdpClient> idpClients, KeyRingStore signingKeys, String deploymentId, int port) {
     this.vertx = vertx;
     this.config = config;
     this.policies = policies;
     this.events = events;
     this.issuers = List.copyOf(issuers);
     this.idpClients = List.copyOf(idpClients);
+    this.signingKeys = signingKeys;
     this.deploymentId = deploymentId;
     this.port = port;
   }
@@ -85,8 +90,13 @@ public final class Gateway {
         firstFetches.add(issuer.start(vertx).recover(e -> Future.succeededFuture()));
       }
       TokenVerifier verifier = new TokenVerifier(issuers, new TokenCache(100_000, Duration.ofMinutes(5), clock), clock);
+      GatewayConfig.Assertion assertion = config.assertion();
+      AssertionSigner signer = new AssertionSigner(config.name(), assertion.lifetime(), assertion.audience(),
+          loaded.signingKeys(), clock);
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
-          config.tls().hsts());
+          config.tls().hsts(), new ForwardingHeaders(config.identityHeaders(), assertion.header()), signer,
+          new GatewayEndpoints(loaded.signingKeys()));
+      loaded.signingKeys().start(vertx, assertion.keysPollInterval());
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
       AtomicInteger actualPort = new AtomicInteger();
       return Future.join(firstFetches)
@@ -97,9 +107,11 @@ public final class Gateway {
             CompiledPolicy policy = loaded.policies().current();
             LOG.info("gatehouse listening on https://{}:{} with policy {} ({} routes)", config.listener().host(),
                 actualPort.get(), policy.version(), policy.routes().size());
-            return new Gateway(vertx, config, loaded.policies(), loaded.events(), issuers, clients, id, actualPort.get());
+            return new Gateway(vertx, config, loaded.policies(), loaded.events(), issuers, clients,
+                loaded.signingKeys(), id, actualPort.get());
           })
           .onFailure(e -> {
+            loaded.signingKeys().stop(vertx);
             issuers.forEach(i -> i.stop(vertx));
             clients.forEach(IdpClient::close);
             loaded.events().close();
@@ -107,9 +119,9 @@ public final class Gateway {
     });
   }
 
-  private record Loaded(ServerCertificate certificate, PolicyStore policies, EventLog events) {}
+  private record Loaded(ServerCertificate certificate, PolicyStore policies, EventLog events, KeyRingStore signingKeys) {}
 
-  /** Blocking part of start-up: certificate, policy, log files. */
+  /** Blocking part of start-up: certificate, policy, signing keys, log files. */
   private static Loaded load(GatewayConfig config, InstantSource clock) {
     ServerCertificate certificate;
     try {
@@ -128,6 +140,7 @@ public final class Gateway {
     if (policy.routes().size() == 0) {
       throw new StartupException("the policy in " + config.policyDirectory() + " defines no routes", null);
     }
+    KeyRingStore signingKeys = signingKeys(config.assertion(), clock);
     List<EventSink> sinks = new ArrayList<>();
     if (config.accessLog().stdout()) {
       sinks.add(StreamSink.stdout());
@@ -140,7 +153,21 @@ public final class Gateway {
       }
     }
     EventLog events = new EventLog(sinks, new QueryRedactor(config.accessLog().redactedParameters()));
-    return new Loaded(certificate, new PolicyStore(policy), events);
+    return new Loaded(certificate, new PolicyStore(policy), events, signingKeys);
+  }
+
+  private static KeyRingStore signingKeys(GatewayConfig.Assertion config, InstantSource clock) {
+    if (config.keys() == null) {
+      KeyRingStore generated = KeyRingStore.generated(config.algorithm(), clock);
+      LOG.info("assertion keys: no key file configured, signing with a key generated at start-up ({}); other "
+          + "replicas cannot share it", generated);
+      return generated;
+    }
+    try {
+      return KeyRingStore.load(config.keys(), clock);
+    } catch (KeyRingException e) {
+      throw new StartupException("assertion keys: " + e.getMessage(), e);
+    }
   }
 
   private static HttpServerOptions serverOptions(GatewayConfig config, ServerCertificate certificate) {
@@ -177,8 +204,22 @@ public final class Gateway {
     return issuers;
   }
 
+  /** The keys that sign identity assertions; {@link KeyRingStore#reload} re-reads a key file now. */
+  public KeyRingStore signingKeys() {
+    return signingKeys;
+  }
+
+  /**
+   * The JWK Set apps verify assertions with, exactly as {@code GET /.gatehouse/jwks.json} serves it (for the admin
+   * listener, which publishes it too).
+   */
+  public String jwks() {
+    return signingKeys.jwks();
+  }
+
   /** Stops listening, then writes out and closes the event log. */
   public Future<Void> stop() {
+    signingKeys.stop(vertx);
     issuers.forEach(i -> i.stop(vertx));
     return vertx.undeploy(deploymentId)
         .eventually(() -> {

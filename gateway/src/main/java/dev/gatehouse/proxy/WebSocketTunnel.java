@@ -15,25 +15,28 @@ import io.vertx.core.net.NetSocket;
 
 /**
  * Passes an authorized WebSocket handshake to the upstream and, once the upstream accepts it, joins the two
- * connections byte for byte with back-pressure. The handshake gets the same header hygiene and identity headers as
- * any request; the access event is written when the upgrade is answered.
+ * connections byte for byte with back-pressure. The handshake gets the same header hygiene, identity headers and
+ * assertion as any request; the access event is written when the upgrade is answered.
  */
 final class WebSocketTunnel {
 
   private final Exchange ex;
   private final Upstreams upstreams;
   private final ErrorResponses errors;
+  private final ForwardingHeaders forwardingHeaders;
 
-  WebSocketTunnel(Exchange ex, Upstreams upstreams, ErrorResponses errors) {
+  WebSocketTunnel(Exchange ex, Upstreams upstreams, ErrorResponses errors, ForwardingHeaders forwardingHeaders) {
     this.ex = ex;
     this.upstreams = upstreams;
     this.errors = errors;
+    this.forwardingHeaders = forwardingHeaders;
   }
 
-  void open(Route route, Identity identity, RequestTarget target) {
+  /** @param assertion the signed identity assertion; null exactly when {@code identity} is null */
+  void open(Route route, Identity identity, String assertion, RequestTarget target) {
     HttpServerRequest request = ex.request;
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
-    ForwardingHeaders.prepareRequest(headers, ex, identity, route, true);
+    forwardingHeaders.prepareRequest(headers, ex, identity, assertion, route, true);
     ex.upstreamStarted(route.upstream().authority());
     upstreams.request(route.upstream(), HttpMethod.GET, target.upstreamUri()).onComplete(ar -> {
       if (ar.failed()) {

@@ -254,6 +254,22 @@ public final class TestGateway implements AutoCloseable {
     }
   }
 
+  /**
+   * The one access event of the request with this id, waiting up to ten seconds for it: the gateway records an event
+   * once the response has been written, which a client can see a moment earlier. Fails unless there is exactly one.
+   */
+  public JsonObject eventOf(String requestId) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<JsonObject> matching;
+    do {
+      matching = events().stream().filter(e -> requestId.equals(e.getString("request_id"))).toList();
+    } while (matching.isEmpty() && System.nanoTime() < deadline);
+    if (matching.size() != 1) {
+      throw new AssertionError("expected one access event for request " + requestId + ", found " + matching);
+    }
+    return matching.get(0);
+  }
+
   /** Access events written since the previous call of this method. */
   public List<JsonObject> newEvents() {
     List<JsonObject> all = events().stream().filter(e -> "access".equals(e.getString("type"))).toList();
