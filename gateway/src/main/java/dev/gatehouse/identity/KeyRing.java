@@ -2,7 +2,10 @@ package dev.gatehouse.identity;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
@@ -141,7 +144,8 @@ public final class KeyRing {
         requireAlgorithm(jwk, JWSAlgorithm.ES256, where);
         JWK published = new ECKey.Builder(ec.getCurve(), ec.getX(), ec.getY())
             .keyID(kid).algorithm(JWSAlgorithm.ES256).keyUse(KeyUse.SIGNATURE).build();
-        return new SigningKey(kid, JWSAlgorithm.ES256, published, new ECDSASigner(ec), notBefore, expiresAt);
+        return new SigningKey(kid, JWSAlgorithm.ES256, published, tried(new ECDSASigner(ec), JWSAlgorithm.ES256),
+            notBefore, expiresAt);
       }
       if (jwk instanceof RSAKey rsa) {
         if (rsa.size() < MIN_RSA_BITS) {
@@ -151,13 +155,22 @@ public final class KeyRing {
         requireAlgorithm(jwk, JWSAlgorithm.RS256, where);
         JWK published = new RSAKey.Builder(rsa.getModulus(), rsa.getPublicExponent())
             .keyID(kid).algorithm(JWSAlgorithm.RS256).keyUse(KeyUse.SIGNATURE).build();
-        JWSSigner signer = new RSASSASigner(rsa);
-        return new SigningKey(kid, JWSAlgorithm.RS256, published, signer, notBefore, expiresAt);
+        return new SigningKey(kid, JWSAlgorithm.RS256, published, tried(new RSASSASigner(rsa), JWSAlgorithm.RS256),
+            notBefore, expiresAt);
       }
     } catch (JOSEException e) {
       throw new KeyRingException(where + ": unusable key: " + e.getMessage(), e);
     }
     throw new KeyRingException(where + ": key type " + jwk.getKeyType() + " (expected: EC P-256 or RSA)");
+  }
+
+  /**
+   * Signs once with a new signer: a key that cannot sign is refused when it is loaded, not on the first request, and
+   * the one-off cost of the first signature (provider lookup, class loading) is paid here, off the event loop.
+   */
+  private static JWSSigner tried(JWSSigner signer, JWSAlgorithm algorithm) throws JOSEException {
+    new JWSObject(new JWSHeader(algorithm), new Payload("gatehouse")).sign(signer);
+    return signer;
   }
 
   private static void requireAlgorithm(JWK jwk, JWSAlgorithm expected, String where) throws KeyRingException {

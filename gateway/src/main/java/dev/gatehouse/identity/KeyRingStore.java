@@ -34,6 +34,7 @@ public final class KeyRingStore {
   private final Object reloadLock = new Object();
   private String fileHash;
   private volatile long timer = -1;
+  private volatile String lastPollError;
 
   private KeyRingStore(KeyRing ring, Path file, String fileHash, InstantSource clock) {
     this.current = new AtomicReference<>(ring);
@@ -77,8 +78,14 @@ public final class KeyRingStore {
   /** Checks the key file for changes every {@code interval}, off the event loop. Does nothing for a generated key. */
   public void start(Vertx vertx, Duration interval) {
     if (file != null) {
-      timer = vertx.setPeriodic(interval.toMillis(), id -> reload(vertx)
-          .onFailure(e -> LOG.error("assertion keys {}: keeping the keys in force: {}", file, e.getMessage())));
+      timer = vertx.setPeriodic(interval.toMillis(), id -> reload(vertx).onComplete(ar -> {
+        String error = ar.failed() ? ar.cause().getMessage() : null;
+        // an unusable file is read again at every poll; say so once, not every few seconds
+        if (error != null && !error.equals(lastPollError)) {
+          LOG.error("assertion keys: {}; the keys in force stay", error);
+        }
+        lastPollError = error;
+      }));
     }
   }
 
