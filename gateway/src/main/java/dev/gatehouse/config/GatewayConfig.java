@@ -2,6 +2,7 @@ package dev.gatehouse.config;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.gatehouse.identity.ClaimMapping;
+import dev.gatehouse.identity.IdentityAttribute;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,9 @@ public record GatewayConfig(
     Path policyDirectory,
     Duration policyPollInterval,
     Upstreams upstreams,
-    AccessLog accessLog) {
+    AccessLog accessLog,
+    Assertion assertion,
+    IdentityHeaders identityHeaders) {
 
   public GatewayConfig {
     Objects.requireNonNull(source, "source");
@@ -96,6 +99,51 @@ public record GatewayConfig(
   public record AccessLog(boolean stdout, Path file, List<String> redactedParameters) {
     public AccessLog {
       redactedParameters = List.copyOf(redactedParameters);
+    }
+  }
+
+  /**
+   * The signed identity assertion added to every request that carries an identity.
+   *
+   * @param header the request header that carries it
+   * @param algorithm the algorithm of the key generated at start-up when {@code keys} is null (keys from a file
+   *     sign with their own algorithm)
+   * @param lifetime how long an assertion is valid ({@code exp - iat})
+   * @param audience the {@code aud} of every assertion, or null for the route id (a route may override either)
+   * @param keys a JWK Set file with private keys shared by every replica, or null to generate a key at start-up
+   * @param keysPollInterval how often the key file is checked for changes
+   */
+  public record Assertion(String header, JWSAlgorithm algorithm, Duration lifetime, String audience, Path keys,
+      Duration keysPollInterval) {
+
+    public Assertion {
+      Objects.requireNonNull(header, "header");
+      Objects.requireNonNull(algorithm, "algorithm");
+      Objects.requireNonNull(lifetime, "lifetime");
+      Objects.requireNonNull(keysPollInterval, "keysPollInterval");
+    }
+  }
+
+  /** The names of the plain convenience headers: the caller's {@code sub}, email, groups and tenant. */
+  public record IdentityHeaders(String user, String email, String groups, String tenant) {
+
+    public static final IdentityHeaders DEFAULT =
+        new IdentityHeaders("X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Groups", "X-Forwarded-Tenant");
+
+    public IdentityHeaders {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(email, "email");
+      Objects.requireNonNull(groups, "groups");
+      Objects.requireNonNull(tenant, "tenant");
+    }
+
+    public String name(IdentityAttribute attribute) {
+      return switch (attribute) {
+        case USER -> user;
+        case EMAIL -> email;
+        case GROUPS -> groups;
+        case TENANT -> tenant;
+      };
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.config;
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.gatehouse.identity.ClaimMapping;
 import dev.gatehouse.identity.ClaimPath;
+import dev.gatehouse.identity.IdentityAttribute;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -36,6 +37,24 @@ public final class GatewayConfigLoader {
   public static final List<String> DEFAULT_REDACTED =
       List.of("token", "code", "password", "passwd", "secret", "key", "session", "signature", "credential", "assertion");
 
+  /** Algorithms the gateway signs assertions with; ES256 by default (cheap to sign on the event loop). */
+  static final Set<JWSAlgorithm> ASSERTION_ALGORITHMS = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256);
+
+  /**
+   * Header names (folded: lower case, '_' as '-') that the identity and assertion headers may not take: the ones the
+   * gateway writes itself, hop-by-hop headers, and request headers that apps and the gateway need intact. A
+   * configured name is stripped from every client request, so it must not be one of these.
+   */
+  static final Set<String> RESERVED_HEADERS = Set.of("x-request-id", "x-client-request-id", "x-forwarded-for",
+      "x-forwarded-proto", "x-forwarded-host", "traceparent", "tracestate", "connection", "keep-alive",
+      "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization",
+      "host", "authorization", "cookie", "content-length", "content-type", "expect");
+
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9]+(-[A-Za-z0-9]+)*");
+
+  /** The gateway's name is the assertions' {@code iss} and the challenges' quoted realm: visible ASCII, no quotes. */
+  private static final Pattern NAME = Pattern.compile("[!#-\\[\\]-~]{1,128}");
+
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 
   private final Path file;
@@ -64,7 +83,7 @@ public final class GatewayConfigLoader {
   private GatewayConfig parse(byte[] bytes) throws ConfigException {
     YamlNode root = YamlTreeReader.read(file, bytes);
     MappingReader top = MappingReader.of(root, problems, interpolation());
-    String name = top.string("name", "gatehouse");
+    String name = name(top);
     GatewayConfig.Listener listener = listener(top.mapping("listen"));
     GatewayConfig.Tls tls = requireSection(top, "tls", "the gateway only serves HTTPS") ? tls(top.mapping("tls")) : null;
     List<GatewayConfig.Issuer> issuers = issuers(top);
@@ -75,9 +94,100 @@ public final class GatewayConfigLoader {
     policies.finish();
     GatewayConfig.Upstreams upstreams = upstreams(top.mapping("upstreams"));
     GatewayConfig.AccessLog accessLog = accessLog(top.mapping("accessLog"));
+    GatewayConfig.IdentityHeaders identityHeaders = identityHeaders(top.mapping("identityHeaders"));
+    GatewayConfig.Assertion assertion = assertion(top.mapping("assertion"), identityHeaders);
     top.finish();
     problems.throwIfAny();
-    return new GatewayConfig(file, name, listener, tls, issuers, policyDirectory, pollInterval, upstreams, accessLog);
+    return new GatewayConfig(file, name, listener, tls, issuers, policyDirectory, pollInterval, upstreams, accessLog,
+        assertion, identityHeaders);
+  }
+
+  private String name(MappingReader top) {
+    String name = top.string("name", "gatehouse");
+    if (name != null && !NAME.matcher(name).matches()) {
+      problems.add(top.get("name").orElseThrow(), "'" + name + "' (expected: 1 to 128 visible ASCII characters "
+          + "without quotes, backslashes or spaces, e.g. gatehouse or https://gatehouse.example.com)");
+      return "gatehouse";
+    }
+    if (name != null && name.indexOf(':') >= 0) {
+      // RFC 7519 section 2: a StringOrURI value that contains ':' must be a URI
+      try {
+        new URI(name);
+      } catch (URISyntaxException e) {
+        problems.add(top.get("name").orElseThrow(), "'" + name + "' contains ':' but is not a URI (it is the `iss` of "
+            + "the gateway's assertions)");
+      }
+    }
+    return name;
+  }
+
+  private GatewayConfig.IdentityHeaders identityHeaders(MappingReader m) {
+    GatewayConfig.IdentityHeaders d = GatewayConfig.IdentityHeaders.DEFAULT;
+    Map<String, String> seen = new java.util.HashMap<>();
+    String user = headerName(m, "identityHeaders", "user", d.user(), seen);
+    String email = headerName(m, "identityHeaders", "email", d.email(), seen);
+    String groups = headerName(m, "identityHeaders", "groups", d.groups(), seen);
+    String tenant = headerName(m, "identityHeaders", "tenant", d.tenant(), seen);
+    m.finish();
+    return new GatewayConfig.IdentityHeaders(user, email, groups, tenant);
+  }
+
+  private GatewayConfig.Assertion assertion(MappingReader m, GatewayConfig.IdentityHeaders identityHeaders) {
+    Map<String, String> seen = new java.util.HashMap<>();
+    for (IdentityAttribute a : IdentityAttribute.values()) {
+      seen.put(fold(identityHeaders.name(a)), "identityHeaders." + a.key());
+    }
+    String header = headerName(m, "assertion", "header", "X-Gatehouse-Assertion", seen);
+    JWSAlgorithm algorithm = JWSAlgorithm.ES256;
+    String algorithmName = m.string("algorithm", "ES256");
+    if (algorithmName != null) {
+      algorithm = JWSAlgorithm.parse(algorithmName.toUpperCase(Locale.ROOT));
+      if (!ASSERTION_ALGORITHMS.contains(algorithm)) {
+        problems.add(m.get("algorithm").orElseThrow(), "'" + algorithmName + "' (expected: ES256 or RS256)");
+        algorithm = JWSAlgorithm.ES256;
+      }
+    }
+    Duration lifetime = m.duration("lifetime", Duration.ofSeconds(60), Duration.ofSeconds(5), Duration.ofMinutes(10));
+    String audience = m.string("audience", null);
+    if (audience != null && audience.isBlank()) {
+      problems.add(m.get("audience").orElseThrow(), "must not be empty (omit it to use the route id)");
+      audience = null;
+    }
+    Path keys = existingFile(m, "keys", false);
+    Duration poll = m.duration("keysPollInterval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
+    m.finish();
+    return new GatewayConfig.Assertion(header, algorithm, lifetime, audience, keys, poll);
+  }
+
+  /**
+   * A header name under {@code key}; {@code seen} maps folded names already taken to the key that took them, so that
+   * two settings cannot name the same header.
+   */
+  private String headerName(MappingReader m, String section, String key, String defaultName, Map<String, String> seen) {
+    String name = m.string(key, defaultName);
+    if (name == null) {
+      return defaultName;
+    }
+    String folded = fold(name);
+    String problem = null;
+    if (!HEADER_NAME.matcher(name).matches()) {
+      problem = "'" + name + "' (expected: a header name of letters, digits and '-', e.g. " + defaultName + ")";
+    } else if (RESERVED_HEADERS.contains(folded)) {
+      problem = "'" + name + "' is a header the gateway sets, removes or needs intact (expected: a name of its own, e.g. "
+          + defaultName + ")";
+    } else if (seen.containsKey(folded)) {
+      problem = "'" + name + "' is already the name of " + seen.get(folded);
+    }
+    if (problem != null) {
+      problems.add(m.get(key).orElseThrow(), problem);
+      return defaultName;
+    }
+    seen.put(folded, section + "." + key);
+    return name;
+  }
+
+  private static String fold(String headerName) {
+    return headerName.toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   private boolean requireSection(MappingReader top, String key, String why) {

@@ -6,17 +6,20 @@ import dev.gatehouse.config.Problems;
 import dev.gatehouse.config.YamlNode;
 import dev.gatehouse.config.YamlTreeReader;
 import dev.gatehouse.identity.ClaimPath;
+import dev.gatehouse.identity.IdentityAttribute;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -31,6 +34,9 @@ public final class PolicyCompiler {
       Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+  /** Paths the gateway answers itself, before routing; no route may claim them. */
+  public static final String RESERVED_PREFIX = "/.gatehouse/";
+  private static final String RESERVED_SEGMENT = ".gatehouse";
   private static final Pattern TENANT_REFERENCE = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
   private final Problems problems = new Problems();
@@ -177,6 +183,11 @@ public final class PolicyCompiler {
     if (pathText != null) {
       try {
         path = PathPattern.parse(pathText);
+        if (isReserved(path)) {
+          problems.add(r.get("path").orElseThrow(), "'" + pathText + "' is under " + RESERVED_PREFIX
+              + ", which the gateway reserves for its own endpoints");
+          path = null;
+        }
       } catch (IllegalArgumentException e) {
         problems.add(r.get("path").orElseThrow(), e.getMessage());
       }
@@ -192,7 +203,8 @@ public final class PolicyCompiler {
       }
     }
     boolean isPublic = r.bool("public", false);
-    RouteOptions options = new RouteOptions(r.bool("passToken", false), headers(r));
+    RouteOptions options = new RouteOptions(r.bool("passToken", false), headers(r), identityHeaders(r),
+        audience(r));
     String routeId = id == null ? "?" : id;
     List<Rule> deny = rules(r, "deny", routeId, path, true);
     List<Rule> allow = rules(r, "allow", routeId, path, false);
@@ -203,11 +215,59 @@ public final class PolicyCompiler {
     if (isPublic && options.passToken()) {
       problems.add(r.keyPosition("passToken"), r.pointerOf("passToken"), "a public route has no token to pass on");
     }
+    for (String key : List.of("identityHeaders", "audience")) {
+      if (isPublic && r.has(key)) {
+        problems.add(r.keyPosition(key), r.pointerOf(key),
+            "a public route has no identity to tell the app about (it gets no identity headers and no assertion)");
+      }
+    }
     r.finish();
     if (id == null || path == null || upstream == null) {
       return null;
     }
     return new Route(id, hosts, path, methods, upstream, isPublic, deny, allow, options, location(r.node()));
+  }
+
+  /**
+   * True when the first segment is the literal reserved one. Wildcard segments ({@code /**}, {@code /{tenant}/..})
+   * are allowed: the gateway answers {@value #RESERVED_PREFIX} paths before routing, so such a route never receives
+   * them, and refusing them would rule out catch-all routes.
+   */
+  private static boolean isReserved(PathPattern path) {
+    List<PathPattern.Segment> segments = path.segments();
+    return !segments.isEmpty() && segments.get(0).kind() == PathPattern.SegmentKind.LITERAL
+        && segments.get(0).text().equalsIgnoreCase(RESERVED_SEGMENT);
+  }
+
+  /** {@code identityHeaders: true} (the default), {@code false}, or a list of {@code user, email, groups, tenant}. */
+  private Set<IdentityAttribute> identityHeaders(MappingReader r) {
+    Optional<YamlNode> node = r.get("identityHeaders");
+    if (node.isEmpty() || !r.has("identityHeaders")) {
+      return EnumSet.allOf(IdentityAttribute.class);
+    }
+    if (node.get() instanceof YamlNode.Scalar s && s.type() == YamlNode.ScalarType.BOOLEAN) {
+      return Boolean.parseBoolean(s.text()) ? EnumSet.allOf(IdentityAttribute.class) : EnumSet.noneOf(IdentityAttribute.class);
+    }
+    Set<IdentityAttribute> out = EnumSet.noneOf(IdentityAttribute.class);
+    for (Map.Entry<String, YamlNode> item : r.stringItems("identityHeaders")) {
+      IdentityAttribute a = IdentityAttribute.byKey(item.getKey());
+      if (a == null) {
+        problems.add(item.getValue(), "'" + item.getKey() + "' (expected: true, false or a list of user, email, groups, "
+            + "tenant)");
+      } else {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  private String audience(MappingReader r) {
+    String audience = r.string("audience", null);
+    if (audience != null && audience.isBlank()) {
+      problems.add(r.get("audience").orElseThrow(), "must not be empty (omit it to use the configured default)");
+      return null;
+    }
+    return audience;
   }
 
   private Map<String, String> headers(MappingReader r) {

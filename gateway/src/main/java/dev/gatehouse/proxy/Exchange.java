@@ -23,6 +23,7 @@ final class Exchange {
   private final long startNanos;
   private final EventLog log;
 
+  TraceContext trace;
   String traceId;
   String host;
   String path;

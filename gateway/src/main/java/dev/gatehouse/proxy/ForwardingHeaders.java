@@ -1,10 +1,16 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.config.GatewayConfig;
+import dev.gatehouse.identity.AssertionSigner;
 import dev.gatehouse.identity.Identity;
+import dev.gatehouse.identity.IdentityAttribute;
 import dev.gatehouse.policy.Route;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,9 +18,10 @@ import java.util.Set;
 
 /**
  * The only writer of the headers an app receives. First every client-supplied header an app might trust is
- * removed: identity and assertion headers, forwarding headers, method overrides, hop-by-hop headers and whatever the
- * client nominated in {@code Connection}. Names are compared after folding case and {@code _} to {@code -}, because
- * some servers (CGI, nginx with underscores enabled, PHP) treat {@code X_Forwarded_User} as {@code X-Forwarded-User}.
+ * removed: identity and assertion headers (the configured names too), forwarding and trace headers, method overrides,
+ * hop-by-hop headers, whatever the client nominated in {@code Connection}, and the gateway's cookies. Names are
+ * compared after folding case and {@code _} to {@code -}, because some servers (CGI, nginx with underscores enabled,
+ * PHP) treat {@code X_Forwarded_User} as {@code X-Forwarded-User}.
  * Then the gateway's own headers are added; they are added after the {@code Connection} header was consumed, so
  * nothing a client sends can remove them.
  */
@@ -33,7 +40,30 @@ final class ForwardingHeaders {
   private static final List<String> SPOOFABLE_PREFIXES = List.of("x-forwarded-", "x-gatehouse-", "x-auth-request-",
       "x-pomerium-", "x-goog-authenticated-", "x-goog-iap-", "x-ms-client-principal", "cf-access-", "x-amzn-oidc-");
 
-  private ForwardingHeaders() {}
+  /** Headers the gateway writes itself from the request's trace context. */
+  private static final Set<String> TRACE_CONTEXT = Set.of("traceparent", "tracestate");
+
+  private final Set<String> configuredNames;
+  private final Map<IdentityAttribute, CharSequence> identityNames;
+  private final CharSequence assertionName;
+
+  /**
+   * @param identityHeaders the configured names of the plain identity headers
+   * @param assertionHeader the configured name of the assertion header
+   */
+  ForwardingHeaders(GatewayConfig.IdentityHeaders identityHeaders, String assertionHeader) {
+    Set<String> names = new HashSet<>();
+    Map<IdentityAttribute, CharSequence> byAttribute = new EnumMap<>(IdentityAttribute.class);
+    for (IdentityAttribute a : IdentityAttribute.values()) {
+      String name = identityHeaders.name(a);
+      names.add(fold(name));
+      byAttribute.put(a, HttpHeaders.createOptimized(name));
+    }
+    names.add(fold(assertionHeader));
+    this.configuredNames = Set.copyOf(names);
+    this.identityNames = Map.copyOf(byAttribute);
+    this.assertionName = HttpHeaders.createOptimized(assertionHeader);
+  }
 
   /** Folds a header name the way lenient servers do: lower case, '_' read as '-'. */
   static String fold(String name) {
@@ -52,13 +82,24 @@ final class ForwardingHeaders {
     return false;
   }
 
+  /** Whether a client-supplied header of this (folded) name is removed: only the gateway may set it. */
+  boolean isGatewayOwned(String folded) {
+    return isSpoofable(folded) || configuredNames.contains(folded) || TRACE_CONTEXT.contains(folded);
+  }
+
   /**
-   * Rewrites the headers of a request about to be forwarded.
+   * Rewrites the headers of a request about to be forwarded: strips, then adds the route's static headers, then the
+   * gateway's own, so that neither a client nor a static header can replace what the gateway says.
    *
    * @param identity the verified caller, or null on a public route
+   * @param assertion the signed identity assertion; null exactly when {@code identity} is null
    * @param keepUpgrade keep {@code Upgrade} for a WebSocket handshake (the tunnel sets {@code Connection} itself)
    */
-  static void prepareRequest(MultiMap headers, Exchange ex, Identity identity, Route route, boolean keepUpgrade) {
+  void prepareRequest(MultiMap headers, Exchange ex, Identity identity, String assertion, Route route,
+      boolean keepUpgrade) {
+    if ((identity == null) != (assertion == null)) {
+      throw new IllegalArgumentException("an identity is forwarded with its assertion and only with it");
+    }
     String clientRequestId = headers.get(HeaderNames.REQUEST_ID);
     Set<String> nominated = connectionTokens(headers);
     List<String> remove = new ArrayList<>();
@@ -67,13 +108,17 @@ final class ForwardingHeaders {
       if (folded.equals("upgrade") && keepUpgrade) {
         continue;
       }
-      if (HOP_BY_HOP.contains(folded) || nominated.contains(folded) || isSpoofable(folded)
+      if (HOP_BY_HOP.contains(folded) || nominated.contains(folded) || isGatewayOwned(folded)
           || (folded.equals("authorization") && !route.options().passToken())) {
         remove.add(name);
       }
     }
     for (String name : remove) {
       headers.remove(name);
+    }
+    GatewayCookies.removeFromRequest(headers);
+    for (Map.Entry<String, String> extra : route.options().extraHeaders().entrySet()) {
+      headers.set(extra.getKey(), extra.getValue());
     }
     headers.set(HeaderNames.FORWARDED_FOR, ex.request.remoteAddress() == null ? "unknown" : ex.request.remoteAddress().hostAddress());
     headers.set(HeaderNames.FORWARDED_PROTO, HeaderNames.HTTPS);
@@ -82,24 +127,33 @@ final class ForwardingHeaders {
     if (clientRequestId != null && clientRequestId.length() <= 128 && isVisibleAscii(clientRequestId)) {
       headers.set(HeaderNames.CLIENT_REQUEST_ID, clientRequestId);
     }
-    if (identity != null) {
-      headers.set(HeaderNames.FORWARDED_USER, headerValue(identity.subject()));
-      if (identity.email() != null) {
-        headers.set(HeaderNames.FORWARDED_EMAIL, headerValue(identity.email()));
-      }
-      if (!identity.groups().isEmpty()) {
-        headers.set(HeaderNames.FORWARDED_GROUPS, headerValue(String.join(",", identity.groups())));
-      }
-      if (identity.tenant() != null) {
-        headers.set(HeaderNames.FORWARDED_TENANT, headerValue(identity.tenant()));
-      }
+    headers.set(HeaderNames.TRACEPARENT, ex.trace.traceparent());
+    if (ex.trace.tracestate() != null) {
+      headers.set(HeaderNames.TRACESTATE, ex.trace.tracestate());
     }
-    for (Map.Entry<String, String> extra : route.options().extraHeaders().entrySet()) {
-      headers.set(extra.getKey(), extra.getValue());
+    if (identity != null) {
+      Set<IdentityAttribute> wanted = route.options().identityHeaders();
+      if (wanted.contains(IdentityAttribute.USER)) {
+        headers.set(identityNames.get(IdentityAttribute.USER), headerValue(identity.subject()));
+      }
+      String email = AssertionSigner.verifiedEmail(identity);
+      if (email != null && wanted.contains(IdentityAttribute.EMAIL)) {
+        headers.set(identityNames.get(IdentityAttribute.EMAIL), headerValue(email));
+      }
+      if (!identity.groups().isEmpty() && wanted.contains(IdentityAttribute.GROUPS)) {
+        headers.set(identityNames.get(IdentityAttribute.GROUPS), headerValue(String.join(",", identity.groups().stream().sorted().toList())));
+      }
+      if (identity.tenant() != null && wanted.contains(IdentityAttribute.TENANT)) {
+        headers.set(identityNames.get(IdentityAttribute.TENANT), headerValue(identity.tenant()));
+      }
+      headers.set(assertionName, assertion);
     }
   }
 
-  /** Removes hop-by-hop and nominated headers from an upstream response, and headers the gateway sets itself. */
+  /**
+   * Removes hop-by-hop and nominated headers from an upstream response, headers the gateway sets itself, and
+   * cookies an app tries to set under the gateway's cookie names.
+   */
   static void prepareResponse(MultiMap headers) {
     Set<String> nominated = connectionTokens(headers);
     List<String> remove = new ArrayList<>();
@@ -113,6 +167,7 @@ final class ForwardingHeaders {
     for (String name : remove) {
       headers.remove(name);
     }
+    GatewayCookies.removeFromResponse(headers);
   }
 
   private static Set<String> connectionTokens(MultiMap headers) {

@@ -6,7 +6,10 @@ import dev.gatehouse.audit.QueryRedactor;
 import dev.gatehouse.audit.StreamSink;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.GatewayConfig;
+import dev.gatehouse.identity.AssertionSigner;
 import dev.gatehouse.identity.IdpClient;
+import dev.gatehouse.identity.KeyRingException;
+import dev.gatehouse.identity.KeyRingStore;
 import dev.gatehouse.identity.TokenCache;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.identity.TrustedIssuer;
@@ -57,6 +60,7 @@ public final class Gateway {
   private final EventLog events;
   private final List<TrustedIssuer> issuers;
   private final List<IdpClient> idpClients;
+  private final KeyRingStore signingKeys;
   private final String deploymentId;
   private final int port;
   private final long tunnelSweep;
@@ -64,8 +68,8 @@ public final class Gateway {
   private volatile boolean draining;
 
   private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, PolicyReloader reloader, EventLog events,
-      List<TrustedIssuer> issuers, List<IdpClient> idpClients, String deploymentId, int port, long tunnelSweep,
-      OpenTunnels tunnels) {
+      List<TrustedIssuer> issuers, List<IdpClient> idpClients, KeyRingStore signingKeys, String deploymentId, int port,
+      long tunnelSweep, OpenTunnels tunnels) {
     this.vertx = vertx;
     this.config = config;
     this.policies = policies;
@@ -73,6 +77,7 @@ public final class Gateway {
     this.events = events;
     this.issuers = List.copyOf(issuers);
     this.idpClients = List.copyOf(idpClients);
+    this.signingKeys = signingKeys;
     this.deploymentId = deploymentId;
     this.port = port;
     this.tunnelSweep = tunnelSweep;
@@ -112,8 +117,13 @@ public final class Gateway {
         }
       });
       long sweep = tunnels.sweepExpired(vertx, Duration.ofSeconds(1));
+      GatewayConfig.Assertion assertion = config.assertion();
+      AssertionSigner signer = new AssertionSigner(config.name(), assertion.lifetime(), assertion.audience(),
+          loaded.signingKeys(), clock);
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
-          config.tls().hsts(), recent, tunnels);
+          config.tls().hsts(), new ForwardingHeaders(config.identityHeaders(), assertion.header()), signer,
+          new GatewayEndpoints(loaded.signingKeys()), recent, tunnels);
+      loaded.signingKeys().start(vertx, assertion.keysPollInterval());
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
       AtomicInteger actualPort = new AtomicInteger();
       return Future.join(firstFetches)
@@ -126,11 +136,12 @@ public final class Gateway {
             LOG.info("gatehouse listening on https://{}:{} with policy {} ({} routes)", config.listener().host(),
                 actualPort.get(), policy.version(), policy.routes().size());
             reloader.start();
-            return new Gateway(vertx, config, loaded.policies(), reloader, loaded.events(), issuers, clients, id,
-                actualPort.get(), sweep, tunnels);
+            return new Gateway(vertx, config, loaded.policies(), reloader, loaded.events(), issuers, clients,
+                loaded.signingKeys(), id, actualPort.get(), sweep, tunnels);
           })
           .onFailure(e -> {
             vertx.cancelTimer(sweep);
+            loaded.signingKeys().stop(vertx);
             issuers.forEach(i -> i.stop(vertx));
             clients.forEach(IdpClient::close);
             loaded.events().close();
@@ -138,9 +149,10 @@ public final class Gateway {
     });
   }
 
-  private record Loaded(ServerCertificate certificate, PolicyStore policies, String policyFingerprint, EventLog events) {}
+  private record Loaded(ServerCertificate certificate, PolicyStore policies, String policyFingerprint, EventLog events,
+      KeyRingStore signingKeys) {}
 
-  /** Blocking part of start-up: certificate, policy, log files. */
+  /** Blocking part of start-up: certificate, policy, signing keys, log files. */
   private static Loaded load(GatewayConfig config, InstantSource clock) {
     ServerCertificate certificate;
     try {
@@ -158,6 +170,7 @@ public final class Gateway {
     } catch (IOException e) {
       throw new StartupException("cannot read the policy directory: " + e.getMessage(), e);
     }
+    KeyRingStore signingKeys = signingKeys(config.assertion(), clock);
     List<EventSink> sinks = new ArrayList<>();
     if (config.accessLog().stdout()) {
       sinks.add(StreamSink.stdout());
@@ -170,7 +183,21 @@ public final class Gateway {
       }
     }
     EventLog events = new EventLog(sinks, new QueryRedactor(config.accessLog().redactedParameters()));
-    return new Loaded(certificate, new PolicyStore(policy), fingerprint, events);
+    return new Loaded(certificate, new PolicyStore(policy), fingerprint, events, signingKeys);
+  }
+
+  private static KeyRingStore signingKeys(GatewayConfig.Assertion config, InstantSource clock) {
+    if (config.keys() == null) {
+      KeyRingStore generated = KeyRingStore.generated(config.algorithm(), clock);
+      LOG.info("assertion keys: no key file configured, signing with a key generated at start-up ({}); other "
+          + "replicas cannot share it", generated);
+      return generated;
+    }
+    try {
+      return KeyRingStore.load(config.keys(), clock);
+    } catch (KeyRingException e) {
+      throw new StartupException("assertion keys: " + e.getMessage(), e);
+    }
   }
 
   private static HttpServerOptions serverOptions(GatewayConfig config, ServerCertificate certificate) {
@@ -221,6 +248,19 @@ public final class Gateway {
     return issuers;
   }
 
+  /** The keys that sign identity assertions; {@link KeyRingStore#reload} re-reads a key file now. */
+  public KeyRingStore signingKeys() {
+    return signingKeys;
+  }
+
+  /**
+   * The JWK Set apps verify assertions with, exactly as {@code GET /.gatehouse/jwks.json} serves it (for the admin
+   * listener, which publishes it too).
+   */
+  public String jwks() {
+    return signingKeys.jwks();
+  }
+
   /**
    * Drains and stops: stops accepting connections, closes WebSockets with 1001 (going away), lets in-flight requests
    * finish for up to {@code listen.drainTimeout}, then writes out and closes the event log.
@@ -230,6 +270,7 @@ public final class Gateway {
     reloader.stop();
     vertx.cancelTimer(tunnelSweep);
     tunnels.closeAll(1001, "the gateway is shutting down");
+    signingKeys.stop(vertx);
     issuers.forEach(i -> i.stop(vertx));
     return vertx.undeploy(deploymentId)
         .eventually(() -> {

@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.audit.EventLog;
+import dev.gatehouse.identity.AssertionSigner;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.policy.PolicyStore;
 import dev.gatehouse.policy.RecentRequests;
@@ -8,7 +9,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.InstantSource;
 
-/** What every event loop's pipeline shares: the policy in force, the token verifier, the event log, the clock. */
+/**
+ * What every event loop's pipeline shares: the policy in force, the token verifier, the event log, the clock, the
+ * header writer, the assertion signer and the gateway's own endpoints.
+ */
 final class GatewayContext {
 
   private final PolicyStore policies;
@@ -17,19 +21,38 @@ final class GatewayContext {
   private final InstantSource clock;
   private final String realm;
   private final String hsts;
+  private final ForwardingHeaders forwardingHeaders;
+  private final AssertionSigner assertions;
+  private final GatewayEndpoints endpoints;
   private final RecentRequests recent;
   private final OpenTunnels tunnels;
 
   GatewayContext(PolicyStore policies, TokenVerifier verifier, EventLog events, InstantSource clock, String realm,
-      String hsts, RecentRequests recent, OpenTunnels tunnels) {
+      String hsts, ForwardingHeaders forwardingHeaders, AssertionSigner assertions, GatewayEndpoints endpoints,
+      RecentRequests recent, OpenTunnels tunnels) {
     this.policies = policies;
     this.verifier = verifier;
     this.events = events;
     this.clock = clock;
     this.realm = realm;
     this.hsts = hsts;
+    this.forwardingHeaders = forwardingHeaders;
+    this.assertions = assertions;
+    this.endpoints = endpoints;
     this.recent = recent;
     this.tunnels = tunnels;
+  }
+
+  ForwardingHeaders forwardingHeaders() {
+    return forwardingHeaders;
+  }
+
+  AssertionSigner assertions() {
+    return assertions;
+  }
+
+  GatewayEndpoints endpoints() {
+    return endpoints;
   }
 
   OpenTunnels tunnels() {
@@ -62,11 +85,13 @@ final class GatewayContext {
   }
 
   /**
-   * Starts the record of a request: assigns its id, puts HSTS and the request id on the response (every response,
+   * Starts the record of a request: assigns its id and trace context, puts HSTS and the request id on the response (every response,
    * whoever writes it), and arranges for exactly one access event when the response ends or the connection drops.
    */
   Exchange newExchange(HttpServerRequest request) {
     Exchange ex = new Exchange(request, RequestIds.next(), clock.instant(), System.nanoTime(), events);
+    ex.trace = TraceContext.of(request.headers(), ex.requestId);
+    ex.traceId = ex.trace.traceId();
     HttpServerResponse response = request.response();
     response.putHeader(HeaderNames.STRICT_TRANSPORT_SECURITY, hsts);
     response.putHeader(HeaderNames.REQUEST_ID, ex.requestId);

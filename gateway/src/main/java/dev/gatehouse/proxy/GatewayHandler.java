@@ -55,6 +55,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       ex.host = target.host();
       ex.path = target.path();
       ex.query = target.query();
+      if (GatewayEndpoints.isReserved(target.path())) {
+        gateway.endpoints().handle(ex, target.path());
+        return;
+      }
       RouteTable.Lookup lookup = policy.routes().find(target.host(), target.path(), request.method().name());
       if (lookup.match() == null) {
         throw lookup.methodMismatch()
@@ -93,19 +97,23 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       errors.send(ex, decision.reason(), decision.detail());
       return;
     }
+    Route route = match.route();
+    // fail closed: a request that needs an assertion and cannot get one is not forwarded at all
+    String assertion = identity == null ? null : gateway.assertions().sign(identity, route.id(),
+        route.options().audience(), decision.permissionsUsed(), ex.requestId);
     ex.outcome(decision.reason(), decision.detail());
-    forward(ex, match.route(), identity, target);
+    forward(ex, route, identity, assertion, target);
   }
 
-  private void forward(Exchange ex, Route route, Identity identity, RequestTarget target) {
+  private void forward(Exchange ex, Route route, Identity identity, String assertion, RequestTarget target) {
     HttpServerRequest request = ex.request;
     if (request.canUpgradeToWebSocket()) {
-      new WebSocketTunnel(ex, gateway, upstreams, errors).open(route, identity, target);
+      new WebSocketTunnel(ex, gateway, upstreams, errors).open(route, identity, assertion, target);
       return;
     }
     ProxyRequest proxyRequest = ProxyRequest.reverseProxy(request);
     proxyRequest.setURI(target.upstreamUri());
-    ForwardingHeaders.prepareRequest(proxyRequest.headers(), ex, identity, route, false);
+    gateway.forwardingHeaders().prepareRequest(proxyRequest.headers(), ex, identity, assertion, route, false);
     if (expectsContinue(request)) {
       // only now that the request is allowed may the client send its body
       request.response().writeContinue();

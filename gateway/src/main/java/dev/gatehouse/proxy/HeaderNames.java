@@ -11,15 +11,12 @@ final class HeaderNames {
   static final CharSequence FORWARDED_FOR = HttpHeaders.createOptimized("x-forwarded-for");
   static final CharSequence FORWARDED_PROTO = HttpHeaders.createOptimized("x-forwarded-proto");
   static final CharSequence FORWARDED_HOST = HttpHeaders.createOptimized("x-forwarded-host");
-  static final CharSequence FORWARDED_USER = HttpHeaders.createOptimized("x-forwarded-user");
-  static final CharSequence FORWARDED_EMAIL = HttpHeaders.createOptimized("x-forwarded-email");
-  static final CharSequence FORWARDED_GROUPS = HttpHeaders.createOptimized("x-forwarded-groups");
-  static final CharSequence FORWARDED_TENANT = HttpHeaders.createOptimized("x-forwarded-tenant");
   static final CharSequence WWW_AUTHENTICATE = HttpHeaders.createOptimized("www-authenticate");
   static final CharSequence CACHE_CONTROL = HttpHeaders.createOptimized("cache-control");
   static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   static final CharSequence HTTPS = HttpHeaders.createOptimized("https");
   static final CharSequence TRACEPARENT = HttpHeaders.createOptimized("traceparent");
+  static final CharSequence TRACESTATE = HttpHeaders.createOptimized("tracestate");
 
   private HeaderNames() {}
 }

@@ -19,10 +19,11 @@ import io.vertx.core.net.NetSocket;
 
 /**
  * Passes an authorized WebSocket handshake to the upstream and, once the upstream accepts it, joins the two
- * connections byte for byte with back-pressure. The handshake gets the same header hygiene and identity headers as
- * any request; the access event is written when the upgrade is answered, and a {@code websocket_closed} event when
- * the tunnel ends. While open, the tunnel is registered with {@link OpenTunnels}, so a policy change or an expired
- * credential closes it with code 1008, and shutdown with 1001 — at a frame boundary, never in the middle of a frame.
+ * connections byte for byte with back-pressure. The handshake gets the same header hygiene, identity headers and
+ * assertion as any request; the access event is written when the upgrade is answered, and a {@code websocket_closed}
+ * event when the tunnel ends. While open, the tunnel is registered with {@link OpenTunnels}, so a policy change or an
+ * expired credential closes it with code 1008, and shutdown with 1001 — at a frame boundary, never in the middle of a
+ * frame.
  */
 final class WebSocketTunnel implements OpenTunnels.Tunnel {
 
@@ -54,14 +55,15 @@ final class WebSocketTunnel implements OpenTunnels.Tunnel {
     this.errors = errors;
   }
 
-  void open(Route route, Identity identity, RequestTarget target) {
+  /** @param assertion the signed identity assertion; null exactly when {@code identity} is null */
+  void open(Route route, Identity identity, String assertion, RequestTarget target) {
     this.identity = identity;
     this.host = target.host();
     this.path = target.path();
     this.context = Vertx.currentContext();
     HttpServerRequest request = ex.request;
     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
-    ForwardingHeaders.prepareRequest(headers, ex, identity, route, true);
+    gateway.forwardingHeaders().prepareRequest(headers, ex, identity, assertion, route, true);
     ex.upstreamStarted(route.upstream().authority());
     upstreams.request(route.upstream(), HttpMethod.GET, target.upstreamUri()).onComplete(ar -> {
       if (ar.failed()) {

@@ -88,12 +88,16 @@ class GatewayConfigLoaderTest {
         new GatewayConfig.Upstreams(Duration.ofSeconds(5), Duration.ofSeconds(30), 256, null));
     assertThat(config.accessLog()).isEqualTo(
         new GatewayConfig.AccessLog(true, null, GatewayConfigLoader.DEFAULT_REDACTED));
+    assertThat(config.assertion()).isEqualTo(new GatewayConfig.Assertion("X-Gatehouse-Assertion", JWSAlgorithm.ES256,
+        Duration.ofSeconds(60), null, null, Duration.ofSeconds(10)));
+    assertThat(config.identityHeaders()).isEqualTo(GatewayConfig.IdentityHeaders.DEFAULT);
   }
 
   @Test
   void loadsCompleteConfiguration() throws Exception {
     Files.writeString(dir.resolve("certs/idp-ca.pem"), "ca");
     Files.writeString(dir.resolve("certs/upstream-ca.pem"), "ca");
+    Files.writeString(dir.resolve("certs/assertion-keys.json"), "{}");
 
     GatewayConfig config = load("""
         name: edge-1
@@ -132,6 +136,18 @@ class GatewayConfigLoaderTest {
           stdout: false
           file: logs/access.jsonl
           redact: [Ticket]
+        identityHeaders:
+          user: X-Auth-User
+          email: X-Auth-Email
+          groups: X-Auth-Groups
+          tenant: X-Auth-Org
+        assertion:
+          header: X-Edge-Identity
+          algorithm: rs256
+          lifetime: 2m
+          audience: internal-apps
+          keys: certs/assertion-keys.json
+          keysPollInterval: 30s
         """, Map.of("KEY_FILE", dir.resolve("certs/server.key").toString()));
 
     assertThat(config.name()).isEqualTo("edge-1");
@@ -160,6 +176,10 @@ class GatewayConfigLoaderTest {
     assertThat(config.accessLog().stdout()).isFalse();
     assertThat(config.accessLog().file()).isEqualTo(dir.resolve("logs/access.jsonl"));
     assertThat(config.accessLog().redactedParameters()).endsWith("ticket").contains("token", "code", "password");
+    assertThat(config.identityHeaders()).isEqualTo(
+        new GatewayConfig.IdentityHeaders("X-Auth-User", "X-Auth-Email", "X-Auth-Groups", "X-Auth-Org"));
+    assertThat(config.assertion()).isEqualTo(new GatewayConfig.Assertion("X-Edge-Identity", JWSAlgorithm.RS256,
+        Duration.ofMinutes(2), "internal-apps", dir.resolve("certs/assertion-keys.json"), Duration.ofSeconds(30)));
   }
 
   @Test
@@ -168,7 +188,44 @@ class GatewayConfigLoaderTest {
         listener:
           port: 9443
         """)).containsExactly(at(9, 1, "/listener: unknown key 'listener' (expected one of: name, listen, tls, "
-        + "issuers, policies, upstreams, accessLog)"));
+        + "issuers, policies, upstreams, accessLog, identityHeaders, assertion)"));
+  }
+
+  @Test
+  void reportsUnusableAssertionAndIdentityHeaderSettings() {
+    assertThat(errors(MINIMAL + """
+        identityHeaders:
+          user: X-Request-Id
+          email: X_Email
+          groups: X-Who
+          tenant: x-who
+        assertion:
+          header: X-WHO
+          algorithm: HS256
+          lifetime: 1h
+          audience: ""
+          keys: missing.json
+        """)).containsExactly(
+        at(10, 9, "/identityHeaders/user: 'X-Request-Id' is a header the gateway sets, removes or needs intact "
+            + "(expected: a name of its own, e.g. X-Forwarded-User)"),
+        at(11, 10, "/identityHeaders/email: 'X_Email' (expected: a header name of letters, digits and '-', e.g. "
+            + "X-Forwarded-Email)"),
+        at(13, 11, "/identityHeaders/tenant: 'x-who' is already the name of identityHeaders.groups"),
+        at(15, 11, "/assertion/header: 'X-WHO' is already the name of identityHeaders.groups"),
+        at(16, 14, "/assertion/algorithm: 'HS256' (expected: ES256 or RS256)"),
+        at(17, 13, "/assertion/lifetime: 1h (expected: 5s..10m)"),
+        at(18, 13, "/assertion/audience: must not be empty (omit it to use the route id)"),
+        at(19, 9, "/assertion/keys: cannot read " + dir.resolve("missing.json")));
+  }
+
+  @Test
+  void reportsANameThatCannotBeAnIssuerOrRealm() {
+    assertThat(errors("name: 'edge \"1\"'\n" + MINIMAL)).containsExactly(at(1, 7, "/name: 'edge \"1\"' (expected: 1 "
+        + "to 128 visible ASCII characters without quotes, backslashes or spaces, e.g. gatehouse or "
+        + "https://gatehouse.example.com)"));
+    assertThat(errors("name: 'a:b c'\n" + MINIMAL)).hasSize(1);
+    assertThat(errors("name: 'https://[gatehouse'\n" + MINIMAL)).containsExactly(at(1, 7, "/name: "
+        + "'https://[gatehouse' contains ':' but is not a URI (it is the `iss` of the gateway's assertions)"));
   }
 
   @Test

@@ -25,7 +25,8 @@ class ReadmeExamplesTest {
     Path config = dir.resolve("gatehouse.yaml");
     Files.writeString(config, example);
     // the example refers to files an operator would have; create them where it expects them
-    for (String relative : List.of("tls/server.crt", "tls/server.key", "tls/idp-ca.pem", "tls/internal-ca.pem")) {
+    for (String relative : List.of("tls/server.crt", "tls/server.key", "tls/idp-ca.pem", "tls/internal-ca.pem",
+        "keys/assertion-keys.json")) {
       Files.createDirectories(dir.resolve(relative).getParent());
       Files.writeString(dir.resolve(relative), "placeholder");
     }
@@ -35,6 +36,9 @@ class ReadmeExamplesTest {
 
     assertThat(loaded.issuers()).hasSize(1);
     assertThat(loaded.listener().port()).isEqualTo(8443);
+    assertThat(loaded.assertion().header()).isEqualTo("X-Gatehouse-Assertion");
+    assertThat(loaded.assertion().keys()).isEqualTo(dir.resolve("keys/assertion-keys.json"));
+    assertThat(loaded.identityHeaders()).isEqualTo(GatewayConfig.IdentityHeaders.DEFAULT);
   }
 
   static String yamlBlockStartingWith(String firstLine) throws Exception {

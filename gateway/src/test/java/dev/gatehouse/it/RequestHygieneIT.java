@@ -2,6 +2,7 @@ package dev.gatehouse.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.testing.AppVerifier;
 import dev.gatehouse.testing.RawHttps;
 import dev.gatehouse.testing.RecordingUpstream;
 import dev.gatehouse.testing.TestGateway;
@@ -9,6 +10,7 @@ import dev.gatehouse.testing.TestIdp;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,10 @@ class RequestHygieneIT {
     idp.close();
     upstream.close();
     upstreamVertx.close();
+  }
+
+  static AppVerifier app(String audience) {
+    return new AppVerifier(gateway.port(), "gatehouse-test", audience, InstantSource.system(), 5);
   }
 
   @AfterEach
@@ -129,7 +135,7 @@ class RequestHygieneIT {
   }
 
   @Test
-  void spoofedIdentityAndForwardingHeadersNeverReachTheUpstream() {
+  void spoofedIdentityAndForwardingHeadersNeverReachTheUpstream() throws Exception {
     Map<String, String> spoofed = new LinkedHashMap<>();
     spoofed.put("Authorization", "Bearer " + user);
     spoofed.put("X-Forwarded-User", "ada");
@@ -158,10 +164,12 @@ class RequestHygieneIT {
     assertThat(seen.getAll("X-Forwarded-Host")).containsExactly("localhost");
     assertThat(seen.getAll("X-Forwarded-Proto")).containsExactly("https");
     for (String gone : List.of("X-Forwarded-Email", "X-Forwarded-Tenant", "X-Forwarded-Prefix", "Forwarded", "X-Real-IP",
-        "X-Original-URL", "X-Rewrite-URL", "X-HTTP-Method-Override", "X-Gatehouse-Assertion", "X-Auth-Request-User",
-        "Remote-User", "Authorization")) {
+        "X-Original-URL", "X-Rewrite-URL", "X-HTTP-Method-Override", "X-Auth-Request-User", "Remote-User",
+        "Authorization")) {
       assertThat(seen.get(gone)).as(gone).isNull();
     }
+    assertThat(seen.getAll("X-Gatehouse-Assertion")).hasSize(1).doesNotContain("forged");
+    assertThat(app("allowed").verify(seen.get("X-Gatehouse-Assertion")).getSubject()).isEqualTo("ursula");
   }
 
   @Test
@@ -182,7 +190,8 @@ class RequestHygieneIT {
   void theConnectionHeaderCannotRemoveTheGatewaysHeaders() throws Exception {
     String raw = RawHttps.exchange(gateway.port(), "GET /allowed/x HTTP/1.1\r\nHost: localhost\r\n"
         + "Authorization: Bearer " + user + "\r\n"
-        + "Connection: close, X-Forwarded-User, X-Forwarded-For, X-Request-Id, X-Forwarded-Groups\r\n\r\n");
+        + "Connection: close, X-Forwarded-User, X-Forwarded-For, X-Request-Id, X-Forwarded-Groups, "
+        + "X-Gatehouse-Assertion, traceparent\r\n\r\n");
 
     assertThat(RawHttps.status(raw)).isEqualTo(200);
     MultiMap seen = upstream.take().headers();
@@ -190,6 +199,35 @@ class RequestHygieneIT {
     assertThat(seen.get("X-Forwarded-For")).isEqualTo("127.0.0.1");
     assertThat(seen.get("X-Forwarded-Groups")).isEqualTo("staff");
     assertThat(seen.get("X-Request-Id")).hasSize(32);
+    assertThat(seen.get("traceparent")).startsWith("00-" + seen.get("X-Request-Id") + "-");
+    assertThat(app("allowed").verify(seen.get("X-Gatehouse-Assertion")).getSubject()).isEqualTo("ursula");
+  }
+
+  @Test
+  void spoofedAssertionsInAnyLetterCaseOrWithUnderscoresNeverReachTheUpstream() throws Exception {
+    String raw = RawHttps.exchange(gateway.port(), "GET /allowed/x HTTP/1.1\r\nHost: localhost\r\n"
+        + "Authorization: Bearer " + user + "\r\n"
+        + "X-Gatehouse-Assertion: forged-1\r\nx-gatehouse-assertion: forged-2\r\nX-GATEHOUSE-ASSERTION: forged-3\r\n"
+        + "X_Gatehouse_Assertion: forged-4\r\nx_gatehouse_assertion: forged-5\r\nX-Gatehouse-Assertion_: forged-6\r\n"
+        + "TraceParent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-oops\r\ntracestate: a=b\r\n"
+        + "Connection: close\r\n\r\n");
+
+    assertThat(RawHttps.status(raw)).isEqualTo(200);
+    MultiMap seen = upstream.take().headers();
+    assertThat(seen.getAll("X-Gatehouse-Assertion")).hasSize(1).noneMatch(v -> v.startsWith("forged"));
+    assertThat(app("allowed").verify(seen.get("X-Gatehouse-Assertion")).getSubject()).isEqualTo("ursula");
+    assertThat(seen.getAll("traceparent")).singleElement().asString().startsWith("00-" + seen.get("X-Request-Id"));
+    assertThat(seen.get("tracestate")).as("tracestate of an invalid traceparent").isNull();
+    assertThat(seen.names()).noneMatch(n -> n.contains("_")).noneMatch(n -> n.equalsIgnoreCase("X-Gatehouse-Assertion-"));
+    assertThat(seen.entries()).noneMatch(e -> e.getValue().startsWith("forged"));
+  }
+
+  @Test
+  void theGatewaysCookiesAreNotForwardedAndTheAppsAre() {
+    gateway.send(HttpMethod.GET, "/allowed/x", Map.of("Authorization", "Bearer " + user,
+        "Cookie", "theme=dark; __Host-gatehouse-session=secret; lang=en; gatehouse-csrf=x"), null);
+
+    assertThat(upstream.take().headers().getAll("Cookie")).containsExactly("theme=dark; lang=en");
   }
 
   @Test
@@ -215,13 +253,17 @@ class RequestHygieneIT {
   }
 
   @Test
-  void http2RequestsCarryTheSameIdentityHeaders() {
+  void http2RequestsCarryTheSameIdentityHeaders() throws Exception {
     TestGateway.Response r = gateway.sendHttp2(HttpMethod.GET, "/allowed/x",
-        Map.of("Authorization", "Bearer " + admin, "X-Forwarded-User", "someone-else"));
+        Map.of("Authorization", "Bearer " + admin, "X-Forwarded-User", "someone-else", "x_gatehouse_assertion", "forged",
+            "cookie", "__Host-gatehouse-session=secret"));
 
     assertThat(r.status()).isEqualTo(200);
     MultiMap seen = upstream.take().headers();
     assertThat(seen.getAll("X-Forwarded-User")).containsExactly("ada");
+    assertThat(seen.getAll("X-Gatehouse-Assertion")).hasSize(1);
+    assertThat(app("allowed").verify(seen.get("X-Gatehouse-Assertion")).getSubject()).isEqualTo("ada");
+    assertThat(seen.get("Cookie")).isNull();
     assertThat(seen.get("X-Forwarded-Email")).isEqualTo("ada@example.com");
     assertThat(seen.get("X-Forwarded-Tenant")).isEqualTo("acme");
   }

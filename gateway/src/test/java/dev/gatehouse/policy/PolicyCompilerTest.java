@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigProblem;
+import dev.gatehouse.identity.IdentityAttribute;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +61,7 @@ class PolicyCompilerTest {
             timeout: 5s
         """)).containsExactly(
         "policies/x.yaml:6:5: /routes/0/timeout: unknown key 'timeout' (expected one of: id, host, path, methods, "
-            + "upstream, public, passToken, headers, deny, allow)");
+            + "upstream, public, passToken, headers, identityHeaders, audience, deny, allow)");
   }
 
   @Test
@@ -497,6 +498,8 @@ class PolicyCompilerTest {
             passToken: true
             headers:
               X-Api-Version: "2"
+            identityHeaders: [user, groups]
+            audience: billing-api
             deny:
               - name: no-contractors
                 groups: [contractors]
@@ -512,18 +515,125 @@ class PolicyCompilerTest {
     assertThat(route.path().toString()).isEqualTo("/v2/{tenant}/invoices/**");
     assertThat(route.methods()).containsExactlyInAnyOrder("GET", "HEAD");
     assertThat(route.upstream()).isEqualTo(new Upstream(true, "billing.internal", 9443, "https://billing.internal:9443/"));
-    assertThat(route.options()).isEqualTo(new RouteOptions(true, java.util.Map.of("X-Api-Version", "2")));
+    assertThat(route.options()).isEqualTo(new RouteOptions(true, java.util.Map.of("X-Api-Version", "2"),
+        Set.of(IdentityAttribute.USER, IdentityAttribute.GROUPS), "billing-api"));
     assertThat(route.isPublic()).isFalse();
     assertThat(route.declaredAt()).isEqualTo("x.yaml:9");
     assertThat(route.denyRules()).extracting(Rule::name).containsExactly("no-contractors");
     Rule allow = route.allowRules().get(0);
     assertThat(allow.permissionsUsed()).containsExactly("billing");
-    assertThat(allow.declaredAt()).isEqualTo("x.yaml:21");
+    assertThat(allow.declaredAt()).isEqualTo("x.yaml:23");
     assertThat(allow.conditions()).extracting(Condition::describe).containsExactly(
         "permissions: [billing]", "mfa: {minAcr: silver, maxAge: 30m}", "tenant: \"{tenant}\"");
     assertThat(policy.mfa()).isEqualTo(new MfaSettings(MfaSettings.DEFAULT_AMR, List.of("urn:mfa"),
         List.of("bronze", "silver", "gold")));
     assertThat(policy.permissions().grantedTo(Set.of("Finance-Admins"))).containsExactly("billing");
+  }
+
+  @Test
+  void refusesRoutesUnderTheGatewaysReservedPrefix() {
+    assertThat(errors("""
+        routes:
+          - id: a
+            path: /.gatehouse/**
+            upstream: http://127.0.0.1:8081
+            public: true
+          - id: b
+            path: /.GateHouse/jwks.json
+            upstream: http://127.0.0.1:8081
+            public: true
+          - id: c
+            path: /.gatehouse
+            upstream: http://127.0.0.1:8081
+            public: true
+        """)).containsExactly(
+        "policies/x.yaml:3:11: /routes/0/path: '/.gatehouse/**' is under /.gatehouse/, which the gateway reserves for "
+            + "its own endpoints",
+        "policies/x.yaml:7:11: /routes/1/path: '/.GateHouse/jwks.json' is under /.gatehouse/, which the gateway "
+            + "reserves for its own endpoints",
+        "policies/x.yaml:11:11: /routes/2/path: '/.gatehouse' is under /.gatehouse/, which the gateway reserves for "
+            + "its own endpoints");
+  }
+
+  @Test
+  void allowsCatchAllRoutesThatTheReservedPrefixShadows() throws Exception {
+    CompiledPolicy policy = compile(file("x.yaml", """
+        routes:
+          - id: all
+            path: /**
+            upstream: http://127.0.0.1:8081
+            public: true
+          - id: per-tenant
+            path: /{tenant}/**
+            upstream: http://127.0.0.1:8081
+            public: true
+          - id: dotted
+            path: /.gatehouse-docs/**
+            upstream: http://127.0.0.1:8081
+            public: true
+        """));
+
+    assertThat(policy.routesById()).containsOnlyKeys("all", "per-tenant", "dotted");
+  }
+
+  @Test
+  void compilesWhichIdentityHeadersARouteGets() throws Exception {
+    CompiledPolicy policy = compile(file("x.yaml", """
+        routes:
+          - id: default
+            path: /a/**
+            upstream: http://127.0.0.1:8081
+            allow: [{authenticated: true}]
+          - id: none
+            path: /b/**
+            upstream: http://127.0.0.1:8081
+            identityHeaders: false
+            allow: [{authenticated: true}]
+          - id: all
+            path: /c/**
+            upstream: http://127.0.0.1:8081
+            identityHeaders: true
+            allow: [{authenticated: true}]
+          - id: some
+            path: /d/**
+            upstream: http://127.0.0.1:8081
+            identityHeaders: [tenant]
+            audience: https://d.example.com
+            allow: [{authenticated: true}]
+        """));
+
+    assertThat(policy.routesById().get("default").options()).isEqualTo(RouteOptions.DEFAULT);
+    assertThat(policy.routesById().get("none").options().identityHeaders()).isEmpty();
+    assertThat(policy.routesById().get("all").options().identityHeaders())
+        .containsExactlyInAnyOrder(IdentityAttribute.values());
+    assertThat(policy.routesById().get("some").options().identityHeaders()).containsExactly(IdentityAttribute.TENANT);
+    assertThat(policy.routesById().get("some").options().audience()).isEqualTo("https://d.example.com");
+  }
+
+  @Test
+  void reportsUnknownIdentityHeadersAndIdentityOptionsOnPublicRoutes() {
+    assertThat(errors("""
+        routes:
+          - id: a
+            path: /a/**
+            upstream: http://127.0.0.1:8081
+            identityHeaders: [user, roles]
+            audience: " "
+            allow: [{authenticated: true}]
+          - id: b
+            path: /b/**
+            upstream: http://127.0.0.1:8081
+            public: true
+            identityHeaders: false
+            audience: b
+        """)).containsExactly(
+        "policies/x.yaml:5:29: /routes/0/identityHeaders/1: 'roles' (expected: true, false or a list of user, email, "
+            + "groups, tenant)",
+        "policies/x.yaml:6:15: /routes/0/audience: must not be empty (omit it to use the configured default)",
+        "policies/x.yaml:12:5: /routes/1/identityHeaders: a public route has no identity to tell the app about (it gets "
+            + "no identity headers and no assertion)",
+        "policies/x.yaml:13:5: /routes/1/audience: a public route has no identity to tell the app about (it gets no "
+            + "identity headers and no assertion)");
   }
 
   @Test

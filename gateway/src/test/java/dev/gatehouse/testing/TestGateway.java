@@ -3,6 +3,7 @@ package dev.gatehouse.testing;
 import dev.gatehouse.config.GatewayConfig;
 import dev.gatehouse.config.GatewayConfigLoader;
 import dev.gatehouse.proxy.Gateway;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -13,6 +14,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.IOException;
@@ -263,9 +265,13 @@ public final class TestGateway implements AutoCloseable {
     }
   }
 
-  /** Every access event written so far (waits until the log has written everything recorded before the call). */
+  /**
+   * Every access event of the requests answered so far: waits until the gateway's event loops have finished their
+   * current tasks (see {@link #quiesce}), then until the log has written everything recorded before.
+   */
   public List<JsonObject> events() {
     try {
+      quiesce();
       gateway.events().flush().get(10, TimeUnit.SECONDS);
       List<JsonObject> out = new ArrayList<>();
       Path log = dir.resolve("access.log");
@@ -279,6 +285,26 @@ public final class TestGateway implements AutoCloseable {
       return out;
     } catch (Exception e) {
       throw new AssertionError("cannot read the access log", e);
+    }
+  }
+
+  /** The one access event of the request with this id; fails unless there is exactly one. */
+  public JsonObject eventOf(String requestId) {
+    List<JsonObject> matching = events().stream().filter(e -> requestId.equals(e.getString("request_id"))).toList();
+    if (matching.size() != 1) {
+      throw new AssertionError("expected one access event for request " + requestId + ", found " + matching);
+    }
+    return matching.get(0);
+  }
+
+  /**
+   * Waits until every event loop of the gateway has finished the task it is running. The gateway records a request's
+   * access event in the same event-loop task that writes the last byte of its response, so a client may read the
+   * response a moment before the event exists; a task queued behind that one on every loop runs only after it.
+   */
+  private void quiesce() throws Exception {
+    for (EventExecutor loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
+      loop.submit(() -> { }).get(10, TimeUnit.SECONDS);
     }
   }
 
