@@ -24,6 +24,7 @@ final class Exchange {
   private final EventLog log;
 
   String traceId;
+  String forwardedFor;
   String host;
   String path;
   String query;
@@ -93,9 +94,11 @@ final class Exchange {
         requestId,
         traceId,
         remote == null ? null : remote.hostAddress(),
+        forwardedFor,
         tls == null ? null : tls.getProtocol(),
         tls == null ? null : tls.getCipherSuite(),
         httpVersion(),
+        isWebSocketHandshake() ? "websocket" : null,
         request.method().name(),
         host,
         path != null ? path : rawPath(),
@@ -110,7 +113,8 @@ final class Exchange {
         id == null ? null : id.amr(),
         id == null ? null : id.acr(),
         id == null ? null : id.authTime(),
-        decision == null ? null : decision.outcome().code(),
+        // refused before the policy could allow it: no access was granted
+        decision == null ? Decision.Outcome.DENY.code() : decision.outcome().code(),
         decision == null ? null : decision.rule(),
         r.code(),
         detail,
@@ -122,6 +126,11 @@ final class Exchange {
         upstreamAddress,
         upstreamStatus,
         request.getHeader("User-Agent"));
+  }
+
+  private boolean isWebSocketHandshake() {
+    String upgrade = request.getHeader("Upgrade");
+    return upgrade != null && upgrade.equalsIgnoreCase("websocket");
   }
 
   private String httpVersion() {

@@ -3,7 +3,11 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.audit.EventLog;
 import dev.gatehouse.audit.EventSink;
 import dev.gatehouse.audit.QueryRedactor;
-import dev.gatehouse.audit.StreamSink;
+import dev.gatehouse.audit.RotatingFileSink;
+import dev.gatehouse.audit.ShutdownEvent;
+import dev.gatehouse.audit.StartupEvent;
+import dev.gatehouse.audit.StdoutSink;
+import dev.gatehouse.audit.TrustedProxies;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.GatewayConfig;
 import dev.gatehouse.identity.IdpClient;
@@ -23,9 +27,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +61,14 @@ public final class Gateway {
   private final List<IdpClient> idpClients;
   private final String deploymentId;
   private final int port;
+  private final InstantSource clock;
+  private final Instant startedAt;
 
   private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, EventLog events, List<TrustedIssuer> issuers,
-      List<IdpClient> idpClients, String deploymentId, int port) {
+      List<IdpClient> idpClients, String deploymentId, int port, InstantSource clock, Instant startedAt) {
     this.vertx = vertx;
+    this.clock = clock;
+    this.startedAt = startedAt;
     this.config = config;
     this.policies = policies;
     this.events = events;
@@ -86,7 +97,7 @@ public final class Gateway {
       }
       TokenVerifier verifier = new TokenVerifier(issuers, new TokenCache(100_000, Duration.ofMinutes(5), clock), clock);
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
-          config.tls().hsts());
+          config.tls().hsts(), new TrustedProxies(config.accessLog().trustedProxies()));
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
       AtomicInteger actualPort = new AtomicInteger();
       return Future.join(firstFetches)
@@ -97,19 +108,23 @@ public final class Gateway {
             CompiledPolicy policy = loaded.policies().current();
             LOG.info("gatehouse listening on https://{}:{} with policy {} ({} routes)", config.listener().host(),
                 actualPort.get(), policy.version(), policy.routes().size());
-            return new Gateway(vertx, config, loaded.policies(), loaded.events(), issuers, clients, id, actualPort.get());
+            return new Gateway(vertx, config, loaded.policies(), loaded.events(), issuers, clients, id, actualPort.get(),
+                clock, loaded.startedAt());
           })
           .onFailure(e -> {
             issuers.forEach(i -> i.stop(vertx));
             clients.forEach(IdpClient::close);
-            loaded.events().close();
+            vertx.executeBlocking(() -> {
+              closeEventLog(loaded.events(), "start-failed", loaded.policies(), clock, loaded.startedAt());
+              return null;
+            }, false);
           });
     });
   }
 
-  private record Loaded(ServerCertificate certificate, PolicyStore policies, EventLog events) {}
+  private record Loaded(ServerCertificate certificate, PolicyStore policies, EventLog events, Instant startedAt) {}
 
-  /** Blocking part of start-up: certificate, policy, log files. */
+  /** Blocking part of start-up: certificate, policy, log files, and the start-up event. */
   private static Loaded load(GatewayConfig config, InstantSource clock) {
     ServerCertificate certificate;
     try {
@@ -128,19 +143,72 @@ public final class Gateway {
     if (policy.routes().size() == 0) {
       throw new StartupException("the policy in " + config.policyDirectory() + " defines no routes", null);
     }
-    List<EventSink> sinks = new ArrayList<>();
-    if (config.accessLog().stdout()) {
-      sinks.add(StreamSink.stdout());
+    EventLog events = openEventLog(config.accessLog(), clock);
+    Instant startedAt = clock.instant();
+    String version = Gateway.class.getPackage().getImplementationVersion();
+    events.record(new StartupEvent(startedAt, version == null ? "development build" : version,
+        config.source().toAbsolutePath().toString(), config.sha256(), policy.version(),
+        config.listener().host() + ":" + config.listener().port(), events.chainAlgorithm(), events.keyId(),
+        events.failurePolicy().code(), sinkNames(config.accessLog())));
+    // know whether the log can be written before the first request arrives, so the failure policy applies to it
+    awaitWritten(events);
+    if (!events.stats().writable()) {
+      LOG.error("the event log cannot be written; {}", events.failurePolicy() == EventLog.FailurePolicy.DENY
+          ? "every request is refused with 503 audit-unavailable until it can (accessLog.onFailure: deny)"
+          : "requests are served and their events counted as lost (accessLog.onFailure: serve)");
     }
-    if (config.accessLog().file() != null) {
+    return new Loaded(certificate, new PolicyStore(policy), events, startedAt);
+  }
+
+  private static EventLog openEventLog(GatewayConfig.AccessLog config, InstantSource clock) {
+    List<EventSink> sinks = new ArrayList<>();
+    if (config.stdout()) {
+      sinks.add(new StdoutSink());
+    }
+    for (GatewayConfig.LogFile file : config.files()) {
       try {
-        sinks.add(StreamSink.file(config.accessLog().file()));
+        sinks.add(RotatingFileSink.open(file.path(), file.maxSize(), file.maxAge(), clock));
       } catch (IOException e) {
-        throw new StartupException("cannot open the access log " + config.accessLog().file() + ": " + e.getMessage(), e);
+        for (EventSink opened : sinks) {
+          try {
+            opened.close();
+          } catch (IOException ignored) {
+            // the start-up error below is what matters
+          }
+        }
+        throw new StartupException("cannot open the access log " + file.path() + ": " + e, e);
       }
     }
-    EventLog events = new EventLog(sinks, new QueryRedactor(config.accessLog().redactedParameters()));
-    return new Loaded(certificate, new PolicyStore(policy), events);
+    return new EventLog(sinks, new QueryRedactor(config.redactedParameters()), config.hmacKey(),
+        new EventLog.Options(config.queueCapacity(), config.onFailure(), Duration.ofSeconds(1)), clock);
+  }
+
+  private static List<String> sinkNames(GatewayConfig.AccessLog config) {
+    List<String> names = new ArrayList<>();
+    if (config.stdout()) {
+      names.add("stdout");
+    }
+    config.files().forEach(f -> names.add(f.path().toAbsolutePath().toString()));
+    return names;
+  }
+
+  private static void awaitWritten(EventLog events) {
+    try {
+      events.flush().get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("the event log has not written the start-up event within 30 seconds (is standard output blocked?)");
+    } catch (Exception e) {
+      throw new StartupException("the event log failed: " + e, e);
+    }
+  }
+
+  /** Records the shutdown event and writes out and closes the log. Blocking. */
+  private static void closeEventLog(EventLog events, String reason, PolicyStore policies, InstantSource clock,
+      Instant startedAt) {
+    Instant now = clock.instant();
+    events.record(new ShutdownEvent(now, reason, policies.current().version(),
+        Duration.between(startedAt, now).toMillis(), events.stats().written(), events.stats().lost()));
+    events.close();
   }
 
   private static HttpServerOptions serverOptions(GatewayConfig config, ServerCertificate certificate) {
@@ -177,14 +245,17 @@ public final class Gateway {
     return issuers;
   }
 
-  /** Stops listening, then writes out and closes the event log. */
+  /**
+   * Stops listening (every open exchange records its event), then records the shutdown event and writes out and
+   * closes the event log.
+   */
   public Future<Void> stop() {
     issuers.forEach(i -> i.stop(vertx));
     return vertx.undeploy(deploymentId)
         .eventually(() -> {
           idpClients.forEach(IdpClient::close);
           return vertx.executeBlocking(() -> {
-            events.close();
+            closeEventLog(events, "stopped", policies, clock, startedAt);
             return null;
           }, false);
         })

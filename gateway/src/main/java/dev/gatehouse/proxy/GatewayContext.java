@@ -1,8 +1,11 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.audit.EventLog;
+import dev.gatehouse.audit.TrustedProxies;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.policy.PolicyStore;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.InstantSource;
@@ -16,15 +19,17 @@ final class GatewayContext {
   private final InstantSource clock;
   private final String realm;
   private final String hsts;
+  private final TrustedProxies trustedProxies;
 
   GatewayContext(PolicyStore policies, TokenVerifier verifier, EventLog events, InstantSource clock, String realm,
-      String hsts) {
+      String hsts, TrustedProxies trustedProxies) {
     this.policies = policies;
     this.verifier = verifier;
     this.events = events;
     this.clock = clock;
     this.realm = realm;
     this.hsts = hsts;
+    this.trustedProxies = trustedProxies;
   }
 
   PolicyStore policies() {
@@ -43,12 +48,42 @@ final class GatewayContext {
     return realm;
   }
 
+  EventLog events() {
+    return events;
+  }
+
+  /**
+   * Runs {@code serve} once the event log has room for the request's event: at once, or (the queue being full) when
+   * the writer has caught up, on the request's event loop. Runs {@code refuse} instead while the log cannot be
+   * written and the failure policy is deny. Never blocks.
+   */
+  void admit(Exchange ex, Runnable serve, Runnable refuse) {
+    switch (events.admission()) {
+      case NOW -> serve.run();
+      case REFUSE -> refuse.run();
+      case WAIT -> {
+        Context context = Vertx.currentContext();
+        events.whenRoom(task -> context.runOnContext(v -> task.run()), () -> {
+          if (!ex.isFinished()) {
+            admit(ex, serve, refuse);
+          }
+        });
+      }
+    }
+  }
+
   /**
    * Starts the record of a request: assigns its id, puts HSTS and the request id on the response (every response,
    * whoever writes it), and arranges for exactly one access event when the response ends or the connection drops.
    */
   Exchange newExchange(HttpServerRequest request) {
     Exchange ex = new Exchange(request, RequestIds.next(), clock.instant(), System.nanoTime(), events);
+    if (!trustedProxies.isEmpty()) {
+      // for the log only: nothing downstream of here reads it
+      ex.forwardedFor = trustedProxies.clientAddress(request.remoteAddress() == null ? null
+          : request.remoteAddress().hostAddress(), request.headers().getAll("Forwarded"),
+          request.headers().getAll("X-Forwarded-For"));
+    }
     HttpServerResponse response = request.response();
     response.putHeader(HeaderNames.STRICT_TRANSPORT_SECURITY, hsts);
     response.putHeader(HeaderNames.REQUEST_ID, ex.requestId);

@@ -235,13 +235,15 @@ public final class TestGateway implements AutoCloseable {
     }
   }
 
-  /** Every access event written so far (waits until the log has written everything recorded before the call). */
+  /**
+   * Every event written so far to {@code access.log} and the files rotated out of it, in order (waits until the log
+   * has written everything recorded before the call).
+   */
   public List<JsonObject> events() {
     try {
       gateway.events().flush().get(10, TimeUnit.SECONDS);
       List<JsonObject> out = new ArrayList<>();
-      Path log = dir.resolve("access.log");
-      if (Files.exists(log)) {
+      for (Path log : logFiles()) {
         for (String line : Files.readAllLines(log)) {
           if (!line.isBlank()) {
             out.add(new JsonObject(line));
@@ -251,6 +253,20 @@ public final class TestGateway implements AutoCloseable {
       return out;
     } catch (Exception e) {
       throw new AssertionError("cannot read the access log", e);
+    }
+  }
+
+  /** {@code access.log.<time>} files in the order they were closed, then {@code access.log}. */
+  public List<Path> logFiles() {
+    try (var files = Files.list(dir)) {
+      List<Path> rotated = new ArrayList<>(files
+          .filter(p -> p.getFileName().toString().startsWith("access.log.")).sorted().toList());
+      if (Files.exists(dir.resolve("access.log"))) {
+        rotated.add(dir.resolve("access.log"));
+      }
+      return rotated;
+    } catch (IOException e) {
+      throw new AssertionError(e);
     }
   }
 
