@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Zero-trust, identity-aware reverse proxy.",
-    subcommands = {RunCommand.class, CheckPolicyCommand.class, DevCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, CheckPolicyCommand.class, VerifyLogCommand.class, DevCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec
