@@ -58,9 +58,12 @@ final class Exchange {
     upstreamNanos = System.nanoTime() - upstreamStartNanos;
   }
 
-  /** Records the outcome unless one was recorded already (the first word on an exchange is the true one). */
+  /**
+   * Records the outcome unless one was recorded already (the first word on an exchange is the true one), except that
+   * a failure replaces a success: an allowed request whose upstream then fails ended as that failure.
+   */
   void outcome(Reason reason, String detail) {
-    if (this.reason == null) {
+    if (this.reason == null || (this.reason.status() < 400 && reason.status() >= 400)) {
       this.reason = reason;
       this.detail = detail;
     }

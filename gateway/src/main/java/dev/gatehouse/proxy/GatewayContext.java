@@ -88,7 +88,8 @@ final class GatewayContext {
     response.putHeader(HeaderNames.STRICT_TRANSPORT_SECURITY, hsts);
     response.putHeader(HeaderNames.REQUEST_ID, ex.requestId);
     response.endHandler(v -> ex.finish(false));
-    response.closeHandler(v -> ex.finish(true));
+    // on HTTP/2 the stream's close can be reported before the end handler runs; an ended response was not aborted
+    response.closeHandler(v -> ex.finish(!response.ended()));
     return ex;
   }
 }
