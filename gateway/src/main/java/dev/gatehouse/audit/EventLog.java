@@ -169,10 +169,11 @@ public final class EventLog implements AutoCloseable {
 
   /**
    * Subscribes to the stream as it is written: every line whose event passes {@code filter} is handed to {@code
-   * subscriber} on {@code executor}, in log order, after it was written to the sinks. The writer never waits for a
-   * subscriber: each has a buffer of {@value #SUBSCRIBER_BUFFER} lines, and lines that do not fit are counted and
-   * reported through {@link EventSubscriber#onMissed} (they are still in the log). {@code filter} runs on the
-   * writer thread and must be quick.
+   * subscriber} on {@code executor}, in log order, once its batch was written and flushed to the sinks (a line the
+   * sinks failed to take is still delivered; the log declares that loss with an {@code events_lost} line). The
+   * writer never waits for a subscriber: each has a buffer of {@value #SUBSCRIBER_BUFFER} lines, and lines that do
+   * not fit are counted and reported through {@link EventSubscriber#onMissed} in their place (they are still in the
+   * log). {@code filter} runs on the writer thread and must be quick. Meant for the admin listener's live stream.
    */
   public Subscription subscribe(Predicate<AuditEvent> filter, Executor executor, EventSubscriber subscriber) {
     EventSubscription s = new EventSubscription(Objects.requireNonNull(filter, "filter"),
@@ -277,6 +278,9 @@ public final class EventLog implements AutoCloseable {
       items.clear();
       events.clear();
       barriers.clear();
+      if (closing && queue.isEmpty()) {
+        return;
+      }
     }
   }
 
@@ -311,6 +315,13 @@ public final class EventLog implements AutoCloseable {
       for (EventSubscription s : subscriptions) {
         s.close();
       }
+      // recorded in the instant between the last flush and closing: too late to write, but never silently gone
+      long late = queue.stream().filter(AuditEvent.class::isInstance).count();
+      if (late > 0) {
+        counters.lost.addAndGet(late);
+        LOG.error("{} event(s) arrived while the event log was closing; they are lost", late);
+      }
+      queue.stream().filter(Barrier.class::isInstance).forEach(b -> ((Barrier) b).done().complete(null));
     }
   }
 }
