@@ -30,11 +30,16 @@ class ReadmeExamplesTest {
       Files.writeString(dir.resolve(relative), "placeholder");
     }
     Files.createDirectories(dir.resolve("policies"));
+    Files.createDirectories(dir.resolve("secrets"));
+    Files.writeString(dir.resolve("secrets/audit-chain.key"), "0123456789abcdef".repeat(4) + "\n");
 
     GatewayConfig loaded = GatewayConfigLoader.load(config, Map.of());
 
     assertThat(loaded.issuers()).hasSize(1);
     assertThat(loaded.listener().port()).isEqualTo(8443);
+    assertThat(loaded.accessLog().files()).hasSize(1);
+    assertThat(loaded.accessLog().hmacKey()).isNotNull();
+    assertThat(loaded.accessLog().trustedProxies()).hasSize(1);
   }
 
   static String yamlBlockStartingWith(String firstLine) throws Exception {
