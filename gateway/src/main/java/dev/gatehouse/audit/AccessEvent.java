@@ -7,8 +7,12 @@ import java.util.List;
 
 /**
  * One request, as the access log records it. Built once when the exchange ends. Carries no header values, tokens or
- * cookies; the query is redacted when written.
+ * cookies; the query is redacted when written. Field by field, the README's access log schema.
  *
+ * @param forwardedFor the client address a trusted front proxy reported; null unless the peer is one
+ * @param upgrade {@code websocket} for a WebSocket handshake, else null
+ * @param decision {@code allow}, {@code deny} or {@code step-up}: the policy's outcome, or {@code deny} when the
+ *     request was refused before the policy decided (malformed, no route, no valid credential)
  * @param durationMicros from the first byte of the request to the end of the response
  * @param upstreamMicros from sending to the upstream until its response headers arrived; -1 when not proxied
  * @param upstreamStatus the upstream's status code; 0 when it gave none
@@ -18,9 +22,11 @@ public record AccessEvent(
     String requestId,
     String traceId,
     String clientAddress,
+    String forwardedFor,
     String tlsVersion,
     String tlsCipher,
     String httpVersion,
+    String upgrade,
     String method,
     String host,
     String path,
@@ -60,9 +66,11 @@ public record AccessEvent(
     g.writeStringField("request_id", requestId);
     string(g, "trace_id", traceId);
     string(g, "client_address", clientAddress);
+    string(g, "forwarded_for", forwardedFor);
     string(g, "tls_version", tlsVersion);
     string(g, "tls_cipher", tlsCipher);
     string(g, "http_version", httpVersion);
+    string(g, "upgrade", upgrade);
     string(g, "method", method);
     string(g, "host", host);
     string(g, "path", path);
@@ -83,7 +91,7 @@ public record AccessEvent(
     }
     string(g, "acr", acr);
     if (authTime != null) {
-      g.writeStringField("auth_time", authTime.toString());
+      g.writeStringField("auth_time", EventSerializer.timestamp(authTime));
     }
     string(g, "decision", decision);
     string(g, "rule", rule);

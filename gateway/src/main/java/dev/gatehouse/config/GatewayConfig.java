@@ -1,6 +1,9 @@
 package dev.gatehouse.config;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.gatehouse.audit.AddressRange;
+import dev.gatehouse.audit.ChainKey;
+import dev.gatehouse.audit.EventLog;
 import dev.gatehouse.identity.ClaimMapping;
 import dev.gatehouse.identity.IdentityAttribute;
 import java.net.URI;
@@ -13,6 +16,8 @@ import java.util.Set;
 /**
  * The validated content of {@code gatehouse.yaml}. Relative paths are already resolved against the file's directory.
  * Fixed for the life of the process; policies, certificates and keys reload separately.
+ *
+ * @param sha256 SHA-256 of the file's bytes (hex), recorded in the start-up audit event
  */
 public record GatewayConfig(
     Path source,
@@ -25,7 +30,8 @@ public record GatewayConfig(
     Upstreams upstreams,
     AccessLog accessLog,
     Assertion assertion,
-    IdentityHeaders identityHeaders) {
+    IdentityHeaders identityHeaders,
+    String sha256) {
 
   public GatewayConfig {
     Objects.requireNonNull(source, "source");
@@ -91,14 +97,24 @@ public record GatewayConfig(
       Path trustedCertificates) {}
 
   /**
+   * The event log: where events go, how they are chained, and what happens when they cannot be written.
+   *
    * @param stdout write events to standard output
-   * @param file also (or instead) append events to this file; null for none
+   * @param files also (or instead) write events to these files, each rotated on its own limits
    * @param redactedParameters query parameter names whose values are never logged (matched case-insensitively,
    *     also as a part of a longer name such as {@code access_token})
+   * @param hmacKey key of an HMAC-SHA256 chain (from a file or an environment variable); null for plain SHA-256
+   * @param queueCapacity events waiting for the writer at which new requests wait
+   * @param onFailure what new requests get while the log cannot be written
+   * @param trustedProxies front proxies whose forwarding headers fill {@code forwarded_for}; logging only
    */
-  public record AccessLog(boolean stdout, Path file, List<String> redactedParameters) {
+  public record AccessLog(boolean stdout, List<LogFile> files, List<String> redactedParameters, ChainKey hmacKey,
+      int queueCapacity, EventLog.FailurePolicy onFailure, List<AddressRange> trustedProxies) {
     public AccessLog {
+      files = List.copyOf(files);
       redactedParameters = List.copyOf(redactedParameters);
+      Objects.requireNonNull(onFailure, "onFailure");
+      trustedProxies = List.copyOf(trustedProxies);
     }
   }
 
@@ -146,4 +162,10 @@ public record GatewayConfig(
       };
     }
   }
+
+  /**
+   * @param maxSize a new file is started before this one would grow past this many bytes
+   * @param maxAge a new file is started when this one has been open this long
+   */
+  public record LogFile(Path path, long maxSize, Duration maxAge) {}
 }

@@ -1,6 +1,9 @@
 package dev.gatehouse.config;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.gatehouse.audit.AddressRange;
+import dev.gatehouse.audit.ChainKey;
+import dev.gatehouse.audit.EventLog;
 import dev.gatehouse.identity.ClaimMapping;
 import dev.gatehouse.identity.ClaimPath;
 import dev.gatehouse.identity.IdentityAttribute;
@@ -9,9 +12,12 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +60,8 @@ public final class GatewayConfigLoader {
 
   /** The gateway's name is the assertions' {@code iss} and the challenges' quoted realm: visible ASCII, no quotes. */
   private static final Pattern NAME = Pattern.compile("[!#-\\[\\]-~]{1,128}");
+
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 
@@ -99,7 +107,7 @@ public final class GatewayConfigLoader {
     top.finish();
     problems.throwIfAny();
     return new GatewayConfig(file, name, listener, tls, issuers, policyDirectory, pollInterval, upstreams, accessLog,
-        assertion, identityHeaders);
+        assertion, identityHeaders, sha256(bytes));
   }
 
   private String name(MappingReader top) {
@@ -188,6 +196,14 @@ public final class GatewayConfigLoader {
 
   private static String fold(String headerName) {
     return headerName.toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private boolean requireSection(MappingReader top, String key, String why) {
@@ -365,17 +381,113 @@ public final class GatewayConfigLoader {
 
   private GatewayConfig.AccessLog accessLog(MappingReader m) {
     boolean stdout = m.bool("stdout", true);
-    String fileText = m.string("file", null);
+    List<GatewayConfig.LogFile> files = logFiles(m);
     List<String> redact = new ArrayList<>(DEFAULT_REDACTED);
     for (String extra : m.strings("redact")) {
       redact.add(extra.toLowerCase(Locale.ROOT));
     }
+    ChainKey key = chainKey(m);
+    int queueCapacity = m.integer("queueCapacity", EventLog.Options.DEFAULTS.queueCapacity(), 16, 10_000_000);
+    EventLog.FailurePolicy onFailure = failurePolicy(m);
+    List<AddressRange> trustedProxies = new ArrayList<>();
+    for (Map.Entry<String, YamlNode> item : m.stringItems("trustedProxies")) {
+      try {
+        trustedProxies.add(AddressRange.parse(item.getKey()));
+      } catch (IllegalArgumentException e) {
+        problems.add(item.getValue(), e.getMessage());
+      }
+    }
     m.finish();
-    Path logFile = fileText == null ? null : resolve(fileText);
-    if (!stdout && logFile == null) {
+    if (!stdout && files.isEmpty() && !m.has("file")) {
       problems.add(m.node(), "access events must go somewhere: set 'stdout: true' or 'file'");
     }
-    return new GatewayConfig.AccessLog(stdout, logFile, redact);
+    return new GatewayConfig.AccessLog(stdout, files, redact, key, queueCapacity, onFailure, trustedProxies);
+  }
+
+  /** {@code file}: a path, a mapping with {@code path}, {@code maxSize} and {@code maxAge}, or a list of these. */
+  private List<GatewayConfig.LogFile> logFiles(MappingReader m) {
+    YamlNode node = m.get("file").orElse(null);
+    if (node == null || (node instanceof YamlNode.Scalar s && s.type() == YamlNode.ScalarType.NULL)) {
+      return List.of();
+    }
+    List<YamlNode> items = node instanceof YamlNode.Sequence seq ? seq.items() : List.of(node);
+    List<GatewayConfig.LogFile> files = new ArrayList<>();
+    Set<Path> seen = new HashSet<>();
+    for (YamlNode item : items) {
+      GatewayConfig.LogFile logFile = logFile(m, item);
+      if (logFile == null) {
+        continue;
+      }
+      if (!seen.add(logFile.path())) {
+        problems.add(item, logFile.path() + " is listed twice");
+      } else {
+        files.add(logFile);
+      }
+    }
+    return files;
+  }
+
+  private GatewayConfig.LogFile logFile(MappingReader parent, YamlNode item) {
+    Duration defaultAge = Duration.ofDays(1);
+    long defaultSize = 100L << 20;
+    if (!(item instanceof YamlNode.Mapping)) {
+      String text = parent.scalarText(item, null);
+      return text == null ? null : new GatewayConfig.LogFile(resolve(text), defaultSize, defaultAge);
+    }
+    MappingReader f = MappingReader.of(item, problems, interpolation());
+    String text = f.requiredString("path");
+    long maxSize = f.size("maxSize", defaultSize, 1024, 1L << 40);
+    Duration maxAge = f.duration("maxAge", defaultAge, Duration.ofMinutes(1), Duration.ofDays(366));
+    f.finish();
+    return text == null ? null : new GatewayConfig.LogFile(resolve(text), maxSize, maxAge);
+  }
+
+  /** The HMAC key, from a file or an environment variable; never from the YAML itself. */
+  private ChainKey chainKey(MappingReader m) {
+    String fileText = m.string("hmacKeyFile", null);
+    String envName = m.string("hmacKeyEnv", null);
+    if (fileText != null && envName != null) {
+      problems.add(m.get("hmacKeyEnv").orElseThrow(), "set either hmacKeyFile or hmacKeyEnv, not both");
+      return null;
+    }
+    try {
+      if (fileText != null) {
+        Path keyFile = resolve(fileText);
+        try {
+          return ChainKey.fromFile(keyFile);
+        } catch (IOException e) {
+          problems.add(m.get("hmacKeyFile").orElseThrow(), "cannot read " + keyFile);
+          return null;
+        }
+      }
+      if (envName != null) {
+        if (!ENV_NAME.matcher(envName).matches()) {
+          problems.add(m.get("hmacKeyEnv").orElseThrow(), "'" + envName + "' (expected: the name of an environment "
+              + "variable that holds the key, not the key)");
+          return null;
+        }
+        String value = environment.get(envName);
+        if (value == null) {
+          problems.add(m.get("hmacKeyEnv").orElseThrow(), "environment variable " + envName + " is not set");
+          return null;
+        }
+        return ChainKey.fromText(value, "environment variable " + envName);
+      }
+    } catch (IllegalArgumentException e) {
+      problems.add(m.get(fileText != null ? "hmacKeyFile" : "hmacKeyEnv").orElseThrow(), e.getMessage());
+    }
+    return null;
+  }
+
+  private EventLog.FailurePolicy failurePolicy(MappingReader m) {
+    String text = m.string("onFailure", EventLog.FailurePolicy.DENY.code());
+    for (EventLog.FailurePolicy p : EventLog.FailurePolicy.values()) {
+      if (p.code().equals(text)) {
+        return p;
+      }
+    }
+    problems.add(m.get("onFailure").orElseThrow(), "'" + text + "' (expected: deny or serve)");
+    return EventLog.FailurePolicy.DENY;
   }
 
   private Path existingFile(MappingReader m, String key, boolean required) {

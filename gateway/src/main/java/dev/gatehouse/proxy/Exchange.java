@@ -25,6 +25,7 @@ final class Exchange {
 
   TraceContext trace;
   String traceId;
+  String forwardedFor;
   String host;
   String path;
   String query;
@@ -58,9 +59,12 @@ final class Exchange {
     upstreamNanos = System.nanoTime() - upstreamStartNanos;
   }
 
-  /** Records the outcome unless one was recorded already (the first word on an exchange is the true one). */
+  /**
+   * Records the outcome unless one was recorded already (the first word on an exchange is the true one), except that
+   * a failure replaces a success: an allowed request whose upstream then fails ended as that failure.
+   */
   void outcome(Reason reason, String detail) {
-    if (this.reason == null) {
+    if (this.reason == null || (this.reason.status() < 400 && reason.status() >= 400)) {
       this.reason = reason;
       this.detail = detail;
     }
@@ -94,9 +98,11 @@ final class Exchange {
         requestId,
         traceId,
         remote == null ? null : remote.hostAddress(),
+        forwardedFor,
         tls == null ? null : tls.getProtocol(),
         tls == null ? null : tls.getCipherSuite(),
         httpVersion(),
+        isWebSocketHandshake() ? "websocket" : null,
         request.method().name(),
         host,
         path != null ? path : rawPath(),
@@ -111,7 +117,8 @@ final class Exchange {
         id == null ? null : id.amr(),
         id == null ? null : id.acr(),
         id == null ? null : id.authTime(),
-        decision == null ? null : decision.outcome().code(),
+        // refused before the policy could allow it: no access was granted
+        decision == null ? Decision.Outcome.DENY.code() : decision.outcome().code(),
         decision == null ? null : decision.rule(),
         r.code(),
         detail,
@@ -123,6 +130,11 @@ final class Exchange {
         upstreamAddress,
         upstreamStatus,
         request.getHeader("User-Agent"));
+  }
+
+  private boolean isWebSocketHandshake() {
+    String upgrade = request.getHeader("Upgrade");
+    return upgrade != null && upgrade.equalsIgnoreCase("websocket");
   }
 
   private String httpVersion() {

@@ -3,7 +3,11 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.audit.EventLog;
 import dev.gatehouse.audit.EventSink;
 import dev.gatehouse.audit.QueryRedactor;
-import dev.gatehouse.audit.StreamSink;
+import dev.gatehouse.audit.RotatingFileSink;
+import dev.gatehouse.audit.ShutdownEvent;
+import dev.gatehouse.audit.StartupEvent;
+import dev.gatehouse.audit.StdoutSink;
+import dev.gatehouse.audit.TrustedProxies;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.GatewayConfig;
 import dev.gatehouse.identity.AssertionSigner;
@@ -30,9 +34,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,12 +72,16 @@ public final class Gateway {
   private final int port;
   private final long tunnelSweep;
   private final OpenTunnels tunnels;
+  private final InstantSource clock;
+  private final Instant startedAt;
   private volatile boolean draining;
 
   private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, PolicyReloader reloader, EventLog events,
       List<TrustedIssuer> issuers, List<IdpClient> idpClients, KeyRingStore signingKeys, String deploymentId, int port,
-      long tunnelSweep, OpenTunnels tunnels) {
+      long tunnelSweep, OpenTunnels tunnels, InstantSource clock, Instant startedAt) {
     this.vertx = vertx;
+    this.clock = clock;
+    this.startedAt = startedAt;
     this.config = config;
     this.policies = policies;
     this.reloader = reloader;
@@ -122,7 +133,8 @@ public final class Gateway {
           loaded.signingKeys(), clock);
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
           config.tls().hsts(), new ForwardingHeaders(config.identityHeaders(), assertion.header()), signer,
-          new GatewayEndpoints(loaded.signingKeys()), recent, tunnels);
+          new GatewayEndpoints(loaded.signingKeys()), recent, tunnels,
+          new TrustedProxies(config.accessLog().trustedProxies()));
       loaded.signingKeys().start(vertx, assertion.keysPollInterval());
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
       AtomicInteger actualPort = new AtomicInteger();
@@ -137,22 +149,25 @@ public final class Gateway {
                 actualPort.get(), policy.version(), policy.routes().size());
             reloader.start();
             return new Gateway(vertx, config, loaded.policies(), reloader, loaded.events(), issuers, clients,
-                loaded.signingKeys(), id, actualPort.get(), sweep, tunnels);
+                loaded.signingKeys(), id, actualPort.get(), sweep, tunnels, clock, loaded.startedAt());
           })
           .onFailure(e -> {
             vertx.cancelTimer(sweep);
             loaded.signingKeys().stop(vertx);
             issuers.forEach(i -> i.stop(vertx));
             clients.forEach(IdpClient::close);
-            loaded.events().close();
+            vertx.executeBlocking(() -> {
+              closeEventLog(loaded.events(), "start-failed", loaded.policies(), clock, loaded.startedAt());
+              return null;
+            }, false);
           });
     });
   }
 
   private record Loaded(ServerCertificate certificate, PolicyStore policies, String policyFingerprint, EventLog events,
-      KeyRingStore signingKeys) {}
+      KeyRingStore signingKeys, Instant startedAt) {}
 
-  /** Blocking part of start-up: certificate, policy, signing keys, log files. */
+  /** Blocking part of start-up: certificate, policy, signing keys, log files, and the start-up event. */
   private static Loaded load(GatewayConfig config, InstantSource clock) {
     ServerCertificate certificate;
     try {
@@ -171,19 +186,21 @@ public final class Gateway {
       throw new StartupException("cannot read the policy directory: " + e.getMessage(), e);
     }
     KeyRingStore signingKeys = signingKeys(config.assertion(), clock);
-    List<EventSink> sinks = new ArrayList<>();
-    if (config.accessLog().stdout()) {
-      sinks.add(StreamSink.stdout());
+    EventLog events = openEventLog(config.accessLog(), clock);
+    Instant startedAt = clock.instant();
+    String version = Gateway.class.getPackage().getImplementationVersion();
+    events.record(new StartupEvent(startedAt, version == null ? "development build" : version,
+        config.source().toAbsolutePath().toString(), config.sha256(), policy.version(),
+        config.listener().host() + ":" + config.listener().port(), events.chainAlgorithm(), events.keyId(),
+        events.failurePolicy().code(), sinkNames(config.accessLog())));
+    // know whether the log can be written before the first request arrives, so the failure policy applies to it
+    awaitWritten(events);
+    if (!events.stats().writable()) {
+      LOG.error("the event log cannot be written; {}", events.failurePolicy() == EventLog.FailurePolicy.DENY
+          ? "every request is refused with 503 audit-unavailable until it can (accessLog.onFailure: deny)"
+          : "requests are served and their events counted as lost (accessLog.onFailure: serve)");
     }
-    if (config.accessLog().file() != null) {
-      try {
-        sinks.add(StreamSink.file(config.accessLog().file()));
-      } catch (IOException e) {
-        throw new StartupException("cannot open the access log " + config.accessLog().file() + ": " + e.getMessage(), e);
-      }
-    }
-    EventLog events = new EventLog(sinks, new QueryRedactor(config.accessLog().redactedParameters()));
-    return new Loaded(certificate, new PolicyStore(policy), fingerprint, events, signingKeys);
+    return new Loaded(certificate, new PolicyStore(policy), fingerprint, events, signingKeys, startedAt);
   }
 
   private static KeyRingStore signingKeys(GatewayConfig.Assertion config, InstantSource clock) {
@@ -198,6 +215,57 @@ public final class Gateway {
     } catch (KeyRingException e) {
       throw new StartupException("assertion keys: " + e.getMessage(), e);
     }
+  }
+
+  private static EventLog openEventLog(GatewayConfig.AccessLog config, InstantSource clock) {
+    List<EventSink> sinks = new ArrayList<>();
+    if (config.stdout()) {
+      sinks.add(new StdoutSink());
+    }
+    for (GatewayConfig.LogFile file : config.files()) {
+      try {
+        sinks.add(RotatingFileSink.open(file.path(), file.maxSize(), file.maxAge(), clock));
+      } catch (IOException e) {
+        for (EventSink opened : sinks) {
+          try {
+            opened.close();
+          } catch (IOException ignored) {
+            // the start-up error below is what matters
+          }
+        }
+        throw new StartupException("cannot open the access log " + file.path() + ": " + e, e);
+      }
+    }
+    return new EventLog(sinks, new QueryRedactor(config.redactedParameters()), config.hmacKey(),
+        new EventLog.Options(config.queueCapacity(), config.onFailure(), Duration.ofSeconds(1)), clock);
+  }
+
+  private static List<String> sinkNames(GatewayConfig.AccessLog config) {
+    List<String> names = new ArrayList<>();
+    if (config.stdout()) {
+      names.add("stdout");
+    }
+    config.files().forEach(f -> names.add(f.path().toAbsolutePath().toString()));
+    return names;
+  }
+
+  private static void awaitWritten(EventLog events) {
+    try {
+      events.flush().get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("the event log has not written the start-up event within 30 seconds (is standard output blocked?)");
+    } catch (Exception e) {
+      throw new StartupException("the event log failed: " + e, e);
+    }
+  }
+
+  /** Records the shutdown event and writes out and closes the log. Blocking. */
+  private static void closeEventLog(EventLog events, String reason, PolicyStore policies, InstantSource clock,
+      Instant startedAt) {
+    Instant now = clock.instant();
+    events.record(new ShutdownEvent(now, reason, policies.current().version(),
+        Duration.between(startedAt, now).toMillis(), events.stats().written(), events.stats().lost()));
+    events.close();
   }
 
   private static HttpServerOptions serverOptions(GatewayConfig config, ServerCertificate certificate) {
@@ -263,7 +331,8 @@ public final class Gateway {
 
   /**
    * Drains and stops: stops accepting connections, closes WebSockets with 1001 (going away), lets in-flight requests
-   * finish for up to {@code listen.drainTimeout}, then writes out and closes the event log.
+   * finish for up to {@code listen.drainTimeout} (every open exchange records its event), then records the shutdown
+   * event and writes out and closes the event log.
    */
   public Future<Void> stop() {
     draining = true;
@@ -276,7 +345,7 @@ public final class Gateway {
         .eventually(() -> {
           idpClients.forEach(IdpClient::close);
           return vertx.executeBlocking(() -> {
-            events.close();
+            closeEventLog(events, "stopped", policies, clock, startedAt);
             return null;
           }, false);
         })

@@ -1,10 +1,13 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.audit.EventLog;
+import dev.gatehouse.audit.TrustedProxies;
 import dev.gatehouse.identity.AssertionSigner;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.policy.PolicyStore;
 import dev.gatehouse.policy.RecentRequests;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.InstantSource;
@@ -26,10 +29,11 @@ final class GatewayContext {
   private final GatewayEndpoints endpoints;
   private final RecentRequests recent;
   private final OpenTunnels tunnels;
+  private final TrustedProxies trustedProxies;
 
   GatewayContext(PolicyStore policies, TokenVerifier verifier, EventLog events, InstantSource clock, String realm,
       String hsts, ForwardingHeaders forwardingHeaders, AssertionSigner assertions, GatewayEndpoints endpoints,
-      RecentRequests recent, OpenTunnels tunnels) {
+      RecentRequests recent, OpenTunnels tunnels, TrustedProxies trustedProxies) {
     this.policies = policies;
     this.verifier = verifier;
     this.events = events;
@@ -41,6 +45,7 @@ final class GatewayContext {
     this.endpoints = endpoints;
     this.recent = recent;
     this.tunnels = tunnels;
+    this.trustedProxies = trustedProxies;
   }
 
   ForwardingHeaders forwardingHeaders() {
@@ -57,10 +62,6 @@ final class GatewayContext {
 
   OpenTunnels tunnels() {
     return tunnels;
-  }
-
-  EventLog events() {
-    return events;
   }
 
   /** The requests a reload replays against a candidate policy. */
@@ -84,6 +85,30 @@ final class GatewayContext {
     return realm;
   }
 
+  EventLog events() {
+    return events;
+  }
+
+  /**
+   * Runs {@code serve} once the event log has room for the request's event: at once, or (the queue being full) when
+   * the writer has caught up, on the request's event loop. Runs {@code refuse} instead while the log cannot be
+   * written and the failure policy is deny. Never blocks.
+   */
+  void admit(Exchange ex, Runnable serve, Runnable refuse) {
+    switch (events.admission()) {
+      case NOW -> serve.run();
+      case REFUSE -> refuse.run();
+      case WAIT -> {
+        Context context = Vertx.currentContext();
+        events.whenRoom(task -> context.runOnContext(v -> task.run()), () -> {
+          if (!ex.isFinished()) {
+            admit(ex, serve, refuse);
+          }
+        });
+      }
+    }
+  }
+
   /**
    * Starts the record of a request: assigns its id and trace context, puts HSTS and the request id on the response (every response,
    * whoever writes it), and arranges for exactly one access event when the response ends or the connection drops.
@@ -92,11 +117,18 @@ final class GatewayContext {
     Exchange ex = new Exchange(request, RequestIds.next(), clock.instant(), System.nanoTime(), events);
     ex.trace = TraceContext.of(request.headers(), ex.requestId);
     ex.traceId = ex.trace.traceId();
+    if (!trustedProxies.isEmpty()) {
+      // for the log only: nothing downstream of here reads it
+      ex.forwardedFor = trustedProxies.clientAddress(request.remoteAddress() == null ? null
+          : request.remoteAddress().hostAddress(), request.headers().getAll("Forwarded"),
+          request.headers().getAll("X-Forwarded-For"));
+    }
     HttpServerResponse response = request.response();
     response.putHeader(HeaderNames.STRICT_TRANSPORT_SECURITY, hsts);
     response.putHeader(HeaderNames.REQUEST_ID, ex.requestId);
     response.endHandler(v -> ex.finish(false));
-    response.closeHandler(v -> ex.finish(true));
+    // on HTTP/2 the stream's close can be reported before the end handler runs; an ended response was not aborted
+    response.closeHandler(v -> ex.finish(!response.ended()));
     return ex;
   }
 }

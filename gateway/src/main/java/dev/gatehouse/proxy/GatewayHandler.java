@@ -48,6 +48,14 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest request) {
     request.pause();
     Exchange ex = gateway.newExchange(request);
+    gateway.admit(ex, () -> process(ex), () -> {
+      ex.policyVersion = gateway.policies().current().version();
+      errors.send(ex, Reason.AUDIT_UNAVAILABLE, "the audit log cannot be written, so no request is served");
+    });
+  }
+
+  private void process(Exchange ex) {
+    HttpServerRequest request = ex.request;
     CompiledPolicy policy = gateway.policies().current();
     ex.policyVersion = policy.version();
     try {
@@ -243,15 +251,19 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     ErrorResponses errors = new ErrorResponses(gateway.realm());
     return request -> {
       Exchange ex = gateway.newExchange(request);
-      ex.policyVersion = gateway.policies().current().version();
-      Throwable cause = request.decoderResult().cause();
-      Reason reason = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? Reason.URI_TOO_LONG
-          : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE
-          : Reason.BAD_REQUEST;
-      request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-      errors.send(ex, reason, reason == Reason.BAD_REQUEST ? "malformed HTTP request" : "request line or headers too large");
-      // never read on after a framing error: what follows cannot be trusted to be a request
-      request.connection().close();
+      // refused whatever the log's state, so a failing log changes nothing here; a full one still makes it wait
+      Runnable refuse = () -> {
+        ex.policyVersion = gateway.policies().current().version();
+        Throwable cause = request.decoderResult().cause();
+        Reason reason = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? Reason.URI_TOO_LONG
+            : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE
+            : Reason.BAD_REQUEST;
+        request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        errors.send(ex, reason, reason == Reason.BAD_REQUEST ? "malformed HTTP request" : "request line or headers too large");
+        // never read on after a framing error: what follows cannot be trusted to be a request
+        request.connection().close();
+      };
+      gateway.admit(ex, refuse, refuse);
     };
   }
 }

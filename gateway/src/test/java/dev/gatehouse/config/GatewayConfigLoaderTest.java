@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.gatehouse.audit.ChainKey;
+import dev.gatehouse.audit.EventLog;
 import dev.gatehouse.identity.ClaimMapping;
 import dev.gatehouse.identity.ClaimPath;
 import java.io.IOException;
@@ -86,8 +88,8 @@ class GatewayConfigLoaderTest {
     assertThat(config.policyDirectory()).isEqualTo(dir.resolve("policies"));
     assertThat(config.upstreams()).isEqualTo(
         new GatewayConfig.Upstreams(Duration.ofSeconds(5), Duration.ofSeconds(30), 256, null));
-    assertThat(config.accessLog()).isEqualTo(
-        new GatewayConfig.AccessLog(true, null, GatewayConfigLoader.DEFAULT_REDACTED));
+    assertThat(config.accessLog()).isEqualTo(new GatewayConfig.AccessLog(true, List.of(),
+        GatewayConfigLoader.DEFAULT_REDACTED, null, 65_536, EventLog.FailurePolicy.DENY, List.of()));
     assertThat(config.assertion()).isEqualTo(new GatewayConfig.Assertion("X-Gatehouse-Assertion", JWSAlgorithm.ES256,
         Duration.ofSeconds(60), null, null, Duration.ofSeconds(10)));
     assertThat(config.identityHeaders()).isEqualTo(GatewayConfig.IdentityHeaders.DEFAULT);
@@ -174,7 +176,8 @@ class GatewayConfigLoaderTest {
     assertThat(config.upstreams()).isEqualTo(new GatewayConfig.Upstreams(Duration.ofSeconds(2), Duration.ofMinutes(1),
         64, dir.resolve("certs/upstream-ca.pem")));
     assertThat(config.accessLog().stdout()).isFalse();
-    assertThat(config.accessLog().file()).isEqualTo(dir.resolve("logs/access.jsonl"));
+    assertThat(config.accessLog().files()).containsExactly(
+        new GatewayConfig.LogFile(dir.resolve("logs/access.jsonl"), 100L << 20, Duration.ofDays(1)));
     assertThat(config.accessLog().redactedParameters()).endsWith("ticket").contains("token", "code", "password");
     assertThat(config.identityHeaders()).isEqualTo(
         new GatewayConfig.IdentityHeaders("X-Auth-User", "X-Auth-Email", "X-Auth-Groups", "X-Auth-Org"));
@@ -414,6 +417,98 @@ class GatewayConfigLoaderTest {
         accessLog:
           stdout: false
         """)).containsExactly(at(10, 3, "/accessLog: access events must go somewhere: set 'stdout: true' or 'file'"));
+  }
+
+  @Test
+  void loadsRotatingFilesChainKeyFailurePolicyAndTrustedProxies() throws Exception {
+    Files.writeString(dir.resolve("chain.key"), "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n");
+
+    GatewayConfig config = load(MINIMAL + """
+        accessLog:
+          file:
+            - logs/access.log
+            - path: /var/log/gatehouse/audit.log
+              maxSize: 10MiB
+              maxAge: 1h
+          hmacKeyFile: chain.key
+          queueCapacity: 1000
+          onFailure: serve
+          trustedProxies: [10.0.0.0/8, "2001:db8::/32", 192.168.1.10]
+        """, Map.of());
+
+    GatewayConfig.AccessLog log = config.accessLog();
+    assertThat(log.stdout()).isTrue();
+    assertThat(log.files()).containsExactly(
+        new GatewayConfig.LogFile(dir.resolve("logs/access.log"), 100L << 20, Duration.ofDays(1)),
+        new GatewayConfig.LogFile(Path.of("/var/log/gatehouse/audit.log"), 10L << 20, Duration.ofHours(1)));
+    assertThat(log.hmacKey().id()).isEqualTo(ChainKey.fromText(Files.readString(dir.resolve("chain.key")), "x").id());
+    assertThat(log.queueCapacity()).isEqualTo(1000);
+    assertThat(log.onFailure()).isEqualTo(EventLog.FailurePolicy.SERVE);
+    assertThat(log.trustedProxies()).extracting(Object::toString)
+        .containsExactly("10.0.0.0/8", "2001:db8::/32", "192.168.1.10/32");
+    assertThat(config.sha256()).isEqualTo(java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file))));
+  }
+
+  @Test
+  void readsTheChainKeyFromTheNamedEnvironmentVariable() throws Exception {
+    GatewayConfig config = load(MINIMAL + """
+        accessLog:
+          hmacKeyEnv: AUDIT_KEY
+        """, Map.of("AUDIT_KEY", "k".repeat(32)));
+
+    assertThat(config.accessLog().hmacKey().id()).isEqualTo(ChainKey.fromText("k".repeat(32), "x").id());
+    assertThat(config.accessLog().hmacKey().toString()).doesNotContain("kkkk");
+  }
+
+  @Test
+  void reportsAccessLogMistakes() throws Exception {
+    Files.writeString(dir.resolve("short.key"), "short\n");
+
+    assertThat(errors(MINIMAL + """
+        accessLog:
+          file:
+            - path: a.log
+              maxSize: 10
+              rotate: daily
+            - a.log
+          hmacKeyFile: short.key
+          onFailure: maybe
+          trustedProxies: [10.0.0.1/8, proxy]
+          queueCapacity: 1
+        """)).containsExactlyInAnyOrder(
+        at(12, 16, "/accessLog/file/0/maxSize: 10 (expected: 1024..1099511627776 bytes)"),
+        at(13, 7, "/accessLog/file/0/rotate: unknown key 'rotate' (expected one of: path, maxSize, maxAge)"),
+        at(14, 7, "/accessLog/file/1: " + dir.resolve("a.log") + " is listed twice"),
+        at(15, 16, "/accessLog/hmacKeyFile: the key in " + dir.resolve("short.key") + " has 5 bytes (expected: at "
+            + "least 32, e.g. the output of 'openssl rand -hex 32')"),
+        at(16, 14, "/accessLog/onFailure: 'maybe' (expected: deny or serve)"),
+        at(17, 20, "/accessLog/trustedProxies/0: '10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)"),
+        at(17, 32, "/accessLog/trustedProxies/1: 'proxy' is not an address range (expected: e.g. 10.0.0.0/8, "
+            + "192.168.1.10 or 2001:db8::/32)"),
+        at(18, 18, "/accessLog/queueCapacity: 1 (expected: 16..10000000)"));
+  }
+
+  @Test
+  void reportsChainKeyMistakes() {
+    assertThat(errors(MINIMAL + """
+        accessLog:
+          hmacKeyFile: missing.key
+        """)).containsExactly(at(10, 16, "/accessLog/hmacKeyFile: cannot read " + dir.resolve("missing.key")));
+    assertThat(errors(MINIMAL + """
+        accessLog:
+          hmacKeyFile: missing.key
+          hmacKeyEnv: AUDIT_KEY
+        """)).containsExactly(at(11, 15, "/accessLog/hmacKeyEnv: set either hmacKeyFile or hmacKeyEnv, not both"));
+    assertThat(errors(MINIMAL + """
+        accessLog:
+          hmacKeyEnv: AUDIT_KEY
+        """)).containsExactly(at(10, 15, "/accessLog/hmacKeyEnv: environment variable AUDIT_KEY is not set"));
+    assertThat(errors(MINIMAL + """
+        accessLog:
+          hmacKeyEnv: 0123456789abcdef0123456789abcdef
+        """)).containsExactly(at(10, 15, "/accessLog/hmacKeyEnv: '0123456789abcdef0123456789abcdef' (expected: the "
+            + "name of an environment variable that holds the key, not the key)"));
   }
 
   @Test

@@ -31,6 +31,8 @@ class ReadmeExamplesTest {
       Files.writeString(dir.resolve(relative), "placeholder");
     }
     Files.createDirectories(dir.resolve("policies"));
+    Files.createDirectories(dir.resolve("secrets"));
+    Files.writeString(dir.resolve("secrets/audit-chain.key"), "0123456789abcdef".repeat(4) + "\n");
 
     GatewayConfig loaded = GatewayConfigLoader.load(config, Map.of());
 
@@ -39,6 +41,9 @@ class ReadmeExamplesTest {
     assertThat(loaded.assertion().header()).isEqualTo("X-Gatehouse-Assertion");
     assertThat(loaded.assertion().keys()).isEqualTo(dir.resolve("keys/assertion-keys.json"));
     assertThat(loaded.identityHeaders()).isEqualTo(GatewayConfig.IdentityHeaders.DEFAULT);
+    assertThat(loaded.accessLog().files()).hasSize(1);
+    assertThat(loaded.accessLog().hmacKey()).isNotNull();
+    assertThat(loaded.accessLog().trustedProxies()).hasSize(1);
   }
 
   static String yamlBlockStartingWith(String firstLine) throws Exception {

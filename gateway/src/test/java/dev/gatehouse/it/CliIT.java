@@ -115,7 +115,7 @@ class CliIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"run", "check-policy", "dev"})
+  @ValueSource(strings = {"run", "check-policy", "verify-log", "dev"})
   void everyCommandHasHelp(String command) throws Exception {
     GatewayProcess.Finished r = GatewayProcess.run(command, "--help");
 

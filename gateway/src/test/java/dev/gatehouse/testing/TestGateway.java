@@ -266,16 +266,14 @@ public final class TestGateway implements AutoCloseable {
   }
 
   /**
-   * Every access event of the requests answered so far: waits until the gateway's event loops have finished their
-   * current tasks (see {@link #quiesce}), then until the log has written everything recorded before.
+   * Every event written so far to {@code access.log} and the files rotated out of it, in order (waits until the log
+   * has written everything recorded before the call).
    */
   public List<JsonObject> events() {
     try {
-      quiesce();
-      gateway.events().flush().get(10, TimeUnit.SECONDS);
+      awaitEvents();
       List<JsonObject> out = new ArrayList<>();
-      Path log = dir.resolve("access.log");
-      if (Files.exists(log)) {
+      for (Path log : logFiles()) {
         for (String line : Files.readAllLines(log)) {
           if (!line.isBlank()) {
             out.add(new JsonObject(line));
@@ -298,13 +296,33 @@ public final class TestGateway implements AutoCloseable {
   }
 
   /**
-   * Waits until every event loop of the gateway has finished the task it is running. The gateway records a request's
-   * access event in the same event-loop task that writes the last byte of its response, so a client may read the
-   * response a moment before the event exists; a task queued behind that one on every loop runs only after it.
+   * Waits until the event of every response the test has received so far is recorded and written (or counted lost).
+   * A response's last bytes are written before its end handler records the access event, in the same event-loop
+   * task, so a client may have the whole response while that task still runs: a no-op task queued on every event
+   * loop runs after it. Then the log's flush barrier waits for the writer.
    */
-  private void quiesce() throws Exception {
-    for (EventExecutor loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
-      loop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+  public void awaitEvents() {
+    try {
+      for (io.netty.util.concurrent.EventExecutor loop : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
+        loop.submit(() -> { }).get(10, TimeUnit.SECONDS);
+      }
+      gateway.events().flush().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("the event log did not catch up", e);
+    }
+  }
+
+  /** {@code access.log.<time>} files in the order they were closed, then {@code access.log}. */
+  public List<Path> logFiles() {
+    try (var files = Files.list(dir)) {
+      List<Path> rotated = new ArrayList<>(files
+          .filter(p -> p.getFileName().toString().startsWith("access.log.")).sorted().toList());
+      if (Files.exists(dir.resolve("access.log"))) {
+        rotated.add(dir.resolve("access.log"));
+      }
+      return rotated;
+    } catch (IOException e) {
+      throw new AssertionError(e);
     }
   }
 
