@@ -30,7 +30,7 @@ import java.util.function.Function;
  * when no route matched), reason codes and decisions (fixed enums), status classes (1xx..5xx), issuer ids (bounded by
  * the configuration). Meters are looked up in small caches, so recording a request allocates at most a cache key.
  */
-public final class GatewayMetrics {
+public final class GatewayMetrics implements dev.gatehouse.identity.IdentityMetrics {
 
   private record RequestKey(String route, String decision, String reason, String statusClass) {}
 
@@ -93,11 +93,13 @@ public final class GatewayMetrics {
   }
 
   /** Records a token verification outcome: {@code verified}, {@code cached}, or a reason code. */
+  @Override
   public void token(String outcome) {
     counter(tokenOutcomes, outcome, "gateway.tokens", "bearer token verifications by outcome", "outcome", outcome)
         .increment();
   }
 
+  @Override
   public void jwksFetch(String issuerId, boolean succeeded) {
     String result = succeeded ? "success" : "failure";
     counter(jwksFetches, issuerId + "|" + result, "gateway.jwks.fetches", "JWKS fetches by issuer and result",
@@ -157,6 +159,11 @@ public final class GatewayMetrics {
   /** Publishes a value the gateway computes on demand (e.g. the event log's queue depth). */
   public <T> void gauge(String name, String description, T source, java.util.function.ToDoubleFunction<T> value) {
     Gauge.builder(name, source, value).description(description).register(registry);
+  }
+
+  /** Publishes a count the gateway keeps itself (e.g. events written) as a Prometheus counter. */
+  public <T> void counter(String name, String description, T source, java.util.function.ToDoubleFunction<T> value) {
+    io.micrometer.core.instrument.FunctionCounter.builder(name, source, value).description(description).register(registry);
   }
 
   /** The Prometheus text exposition of every meter. */

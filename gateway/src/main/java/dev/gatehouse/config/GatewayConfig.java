@@ -31,6 +31,7 @@ public record GatewayConfig(
     AccessLog accessLog,
     Assertion assertion,
     IdentityHeaders identityHeaders,
+    Admin admin,
     String sha256) {
 
   public GatewayConfig {
@@ -53,8 +54,11 @@ public record GatewayConfig(
    * @param pkcs12 PKCS#12 file with key and chain, or null
    * @param keyPassphrase decrypts an encrypted key or the PKCS#12 file; null when not needed
    * @param hsts the {@code Strict-Transport-Security} value added to every response
+   * @param reloadInterval how often the certificate files are checked for a new certificate (zero: never)
+   * @param expiryWarning a certificate closer than this to its expiry is warned about
    */
-  public record Tls(Path certificate, Path key, Path pkcs12, Secret keyPassphrase, String hsts) {
+  public record Tls(Path certificate, Path key, Path pkcs12, Secret keyPassphrase, String hsts, Duration reloadInterval,
+      Duration expiryWarning) {
 
     /** The files that make up the certificate (for watching). */
     public java.util.List<Path> files() {
@@ -162,6 +166,14 @@ public record GatewayConfig(
       };
     }
   }
+
+  /**
+   * The admin listener: health and readiness for orchestrators, everything else for operators with a client
+   * certificate issued by {@code clientCa} (mutual TLS). It serves the same server certificate as the main listener.
+   *
+   * @param clientCa PEM CA certificates whose client certificates may use the admin endpoints
+   */
+  public record Admin(String host, int port, Path clientCa) {}
 
   /**
    * @param maxSize a new file is started before this one would grow past this many bytes

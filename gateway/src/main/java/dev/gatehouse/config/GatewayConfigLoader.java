@@ -104,10 +104,11 @@ public final class GatewayConfigLoader {
     GatewayConfig.AccessLog accessLog = accessLog(top.mapping("accessLog"));
     GatewayConfig.IdentityHeaders identityHeaders = identityHeaders(top.mapping("identityHeaders"));
     GatewayConfig.Assertion assertion = assertion(top.mapping("assertion"), identityHeaders);
+    GatewayConfig.Admin admin = top.has("admin") ? admin(top.mapping("admin")) : null;
     top.finish();
     problems.throwIfAny();
     return new GatewayConfig(file, name, listener, tls, issuers, policyDirectory, pollInterval, upstreams, accessLog,
-        assertion, identityHeaders, sha256(bytes));
+        assertion, identityHeaders, admin, sha256(bytes));
   }
 
   private String name(MappingReader top) {
@@ -262,11 +263,13 @@ public final class GatewayConfigLoader {
     }
     Secret passphrase = m.secret("keyPassphrase", false);
     String hsts = m.string("hsts", "max-age=31536000; includeSubDomains");
+    Duration reload = m.duration("reloadInterval", Duration.ofSeconds(5), Duration.ZERO, Duration.ofHours(1));
+    Duration expiryWarning = m.duration("expiryWarning", Duration.ofDays(30), Duration.ZERO, Duration.ofDays(365));
     if (hsts != null && !hsts.startsWith("max-age=")) {
       problems.add(m.get("hsts").orElseThrow(), "'" + hsts + "' (expected: a Strict-Transport-Security value starting with max-age=)");
     }
     m.finish();
-    return new GatewayConfig.Tls(certificate, key, pkcs12, passphrase, hsts);
+    return new GatewayConfig.Tls(certificate, key, pkcs12, passphrase, hsts, reload, expiryWarning);
   }
 
   private List<GatewayConfig.Issuer> issuers(MappingReader top) {
@@ -368,6 +371,14 @@ public final class GatewayConfigLoader {
       problems.add(m.get("directory").orElseThrow(), path + " is not a directory");
     }
     return path;
+  }
+
+  private GatewayConfig.Admin admin(MappingReader m) {
+    String host = m.string("host", "127.0.0.1");
+    int port = m.integer("port", 9443, 0, 65535);
+    Path clientCa = existingFile(m, "clientCa", true);
+    m.finish();
+    return new GatewayConfig.Admin(host, port, clientCa);
   }
 
   private GatewayConfig.Upstreams upstreams(MappingReader m) {

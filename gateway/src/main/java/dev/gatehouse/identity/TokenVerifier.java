@@ -31,16 +31,40 @@ public final class TokenVerifier {
 
   private final Map<String, TrustedIssuer> issuers;
   private final TokenCache cache;
+  private final IdentityMetrics metrics;
+
   public TokenVerifier(List<TrustedIssuer> issuers, TokenCache cache) {
+    this(issuers, cache, IdentityMetrics.NONE);
+  }
+
+  public TokenVerifier(List<TrustedIssuer> issuers, TokenCache cache, IdentityMetrics metrics) {
     java.util.Map<String, TrustedIssuer> byIssuer = new java.util.HashMap<>();
     for (TrustedIssuer issuer : issuers) {
       byIssuer.put(issuer.issuer(), issuer);
     }
     this.issuers = Map.copyOf(byIssuer);
     this.cache = cache;
+    this.metrics = metrics;
   }
 
   public Future<Identity> verify(String token) {
+    Future<Identity> result = check(token);
+    if (result.isComplete()) {
+      recordFailure(result);
+    } else {
+      result.onComplete(ar -> recordFailure(result));
+    }
+    return result;
+  }
+
+  /** Successes are recorded where they happen (cached or verified); failures here, with their reason. */
+  private void recordFailure(Future<Identity> result) {
+    if (result.failed()) {
+      metrics.token(result.cause() instanceof Reason.Rejection r ? r.reason().code() : "error");
+    }
+  }
+
+  private Future<Identity> check(String token) {
     try {
       if (token.length() > MAX_TOKEN_LENGTH) {
         throw Reason.TOKEN_INVALID.reject("the token is too large");
@@ -48,6 +72,7 @@ public final class TokenVerifier {
       TokenCache.Digest digest = TokenCache.digest(token);
       Identity cached = cache.get(digest);
       if (cached != null) {
+        metrics.token("cached");
         return Future.succeededFuture(cached);
       }
       SignedJWT jwt = parse(token);
@@ -141,6 +166,7 @@ public final class TokenVerifier {
     Identity identity = issuer.config().claims().identityOf(claims.getClaims(), claims.getIssuer(),
         claims.getExpirationTime().toInstant(), AuthMethod.BEARER);
     cache.put(digest, identity, issuer.config().clockSkew());
+    metrics.token("verified");
     return identity;
   }
 

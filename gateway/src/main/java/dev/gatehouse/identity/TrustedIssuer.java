@@ -34,11 +34,18 @@ public final class TrustedIssuer {
   private volatile String lastError;
   private volatile long timer = -1;
 
+  private final IdentityMetrics metrics;
+
   public TrustedIssuer(GatewayConfig.Issuer config, IdpClient client, InstantSource clock) {
+    this(config, client, clock, IdentityMetrics.NONE);
+  }
+
+  public TrustedIssuer(GatewayConfig.Issuer config, IdpClient client, InstantSource clock, IdentityMetrics metrics) {
     this.config = config;
     this.client = client;
     this.clock = clock;
     this.claimsRules = new ClaimsRules(config, clock);
+    this.metrics = metrics;
   }
 
   public GatewayConfig.Issuer config() {
@@ -127,6 +134,7 @@ public final class TrustedIssuer {
         })
         .onComplete(ar -> {
           inFlight.set(null);
+          metrics.jwksFetch(config.id(), ar.succeeded());
           if (ar.succeeded()) {
             KeySet previous = keys.getAndSet(ar.result());
             lastError = null;

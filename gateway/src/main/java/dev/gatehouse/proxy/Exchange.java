@@ -41,8 +41,12 @@ final class Exchange {
   private long upstreamNanos = -1;
   private boolean finished;
 
-  Exchange(HttpServerRequest request, String requestId, Instant startedAt, long startNanos, EventLog log) {
+  private final java.util.function.Consumer<AccessEvent> observer;
+
+  Exchange(HttpServerRequest request, String requestId, Instant startedAt, long startNanos, EventLog log,
+      java.util.function.Consumer<AccessEvent> observer) {
     this.request = request;
+    this.observer = observer;
     this.requestId = requestId;
     this.startedAt = startedAt;
     this.startNanos = startNanos;
@@ -84,7 +88,9 @@ final class Exchange {
       reason = Reason.CLIENT_ABORTED;
       detail = "the client closed the connection before the response was complete";
     }
-    log.record(toEvent(aborted));
+    AccessEvent event = toEvent(aborted);
+    observer.accept(event);
+    log.record(event);
   }
 
   private AccessEvent toEvent(boolean aborted) {

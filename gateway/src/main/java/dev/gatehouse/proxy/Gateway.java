@@ -1,6 +1,10 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.admin.AdminServer;
+import dev.gatehouse.admin.GatewayMetrics;
+import dev.gatehouse.admin.Readiness;
 import dev.gatehouse.audit.EventLog;
+import dev.gatehouse.audit.EventLogStats;
 import dev.gatehouse.audit.EventSink;
 import dev.gatehouse.audit.QueryRedactor;
 import dev.gatehouse.audit.RotatingFileSink;
@@ -25,12 +29,15 @@ import dev.gatehouse.policy.PolicyStatus;
 import dev.gatehouse.policy.PolicyStore;
 import dev.gatehouse.policy.RecentRequests;
 import dev.gatehouse.policy.ReloadResult;
+import dev.gatehouse.tls.CertificateReloader;
 import dev.gatehouse.tls.ServerCertificate;
 import dev.gatehouse.tls.ServerTls;
 import dev.gatehouse.tls.TlsException;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
 import java.time.Duration;
@@ -41,6 +48,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,39 +68,28 @@ public final class Gateway {
     }
   }
 
+  /** Everything a running gateway owns besides its listeners. */
+  private record Parts(PolicyStore policies, PolicyReloader reloader, EventLog events, List<TrustedIssuer> issuers,
+      List<IdpClient> idpClients, KeyRingStore signingKeys, OpenTunnels tunnels, long tunnelSweep,
+      GatewayMetrics metrics, CertificateReloader certificates, InstantSource clock, Instant startedAt) {}
+
   private final Vertx vertx;
   private final GatewayConfig config;
-  private final PolicyStore policies;
-  private final PolicyReloader reloader;
-  private final EventLog events;
-  private final List<TrustedIssuer> issuers;
-  private final List<IdpClient> idpClients;
-  private final KeyRingStore signingKeys;
+  private final Parts parts;
   private final String deploymentId;
   private final int port;
-  private final long tunnelSweep;
-  private final OpenTunnels tunnels;
-  private final InstantSource clock;
-  private final Instant startedAt;
+  private final AtomicReference<HttpServer> mainServer;
+  private HttpServer adminServer;
   private volatile boolean draining;
 
-  private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, PolicyReloader reloader, EventLog events,
-      List<TrustedIssuer> issuers, List<IdpClient> idpClients, KeyRingStore signingKeys, String deploymentId, int port,
-      long tunnelSweep, OpenTunnels tunnels, InstantSource clock, Instant startedAt) {
+  private Gateway(Vertx vertx, GatewayConfig config, Parts parts, String deploymentId, int port,
+      AtomicReference<HttpServer> mainServer) {
     this.vertx = vertx;
-    this.clock = clock;
-    this.startedAt = startedAt;
     this.config = config;
-    this.policies = policies;
-    this.reloader = reloader;
-    this.events = events;
-    this.issuers = List.copyOf(issuers);
-    this.idpClients = List.copyOf(idpClients);
-    this.signingKeys = signingKeys;
+    this.parts = parts;
     this.deploymentId = deploymentId;
     this.port = port;
-    this.tunnelSweep = tunnelSweep;
-    this.tunnels = tunnels;
+    this.mainServer = mainServer;
   }
 
   /** False once shutdown has begun: readiness probes should take the replica out of rotation. */
@@ -107,26 +104,31 @@ public final class Gateway {
   /** Starts a gateway whose notion of time (token expiry, MFA age) comes from {@code clock}. */
   public static Future<Gateway> start(Vertx vertx, GatewayConfig config, InstantSource clock) {
     return vertx.executeBlocking(() -> load(config, clock), false).compose(loaded -> {
+      GatewayMetrics metrics = new GatewayMetrics();
       List<TrustedIssuer> issuers = new ArrayList<>();
       List<IdpClient> clients = new ArrayList<>();
       List<Future<?>> firstFetches = new ArrayList<>();
       for (GatewayConfig.Issuer issuerConfig : config.issuers()) {
         IdpClient client = new IdpClient(vertx, issuerConfig.trustedCertificates(), Duration.ofSeconds(5));
-        TrustedIssuer issuer = new TrustedIssuer(issuerConfig, client, clock);
+        TrustedIssuer issuer = new TrustedIssuer(issuerConfig, client, clock, metrics);
         clients.add(client);
         issuers.add(issuer);
         firstFetches.add(issuer.start(vertx).recover(e -> Future.succeededFuture()));
       }
-      TokenVerifier verifier = new TokenVerifier(issuers, new TokenCache(100_000, Duration.ofMinutes(5), clock));
+      TokenVerifier verifier = new TokenVerifier(issuers, new TokenCache(100_000, Duration.ofMinutes(5), clock), metrics);
       RecentRequests recent = new RecentRequests(512);
       PolicyReloader reloader = new PolicyReloader(vertx, config.policyDirectory(), loaded.policies(), loaded.events(),
           clock, recent, config.policyPollInterval(), loaded.policyFingerprint());
       OpenTunnels tunnels = new OpenTunnels(clock);
       reloader.onReload(result -> {
+        metrics.policyReload(result instanceof ReloadResult.Applied ? "applied"
+            : result instanceof ReloadResult.Rejected ? "rejected" : "unchanged", result.inForce().version());
         if (result instanceof ReloadResult.Applied applied) {
           tunnels.recheck(applied.inForce());
         }
       });
+      metrics.policyVersion(loaded.policies().current().version());
+      publishEventLog(metrics, loaded.events());
       long sweep = tunnels.sweepExpired(vertx, Duration.ofSeconds(1));
       GatewayConfig.Assertion assertion = config.assertion();
       AssertionSigner signer = new AssertionSigner(config.name(), assertion.lifetime(), assertion.audience(),
@@ -134,22 +136,44 @@ public final class Gateway {
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
           config.tls().hsts(), new ForwardingHeaders(config.identityHeaders(), assertion.header()), signer,
           new GatewayEndpoints(loaded.signingKeys()), recent, tunnels,
-          new TrustedProxies(config.accessLog().trustedProxies()));
+          new TrustedProxies(config.accessLog().trustedProxies()), metrics::exchange);
       loaded.signingKeys().start(vertx, assertion.keysPollInterval());
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
       AtomicInteger actualPort = new AtomicInteger();
+      AtomicReference<HttpServer> mainServer = new AtomicReference<>();
+      AtomicReference<HttpServer> adminServer = new AtomicReference<>();
+      CertificateReloader certificates;
+      try {
+        certificates = new CertificateReloader(vertx, config.tls(), config.admin() == null ? null
+            : config.admin().clientCa(), loaded.events(), clock, loaded.installed(),
+            installed -> install(installed, mainServer.get(), adminServer.get(), metrics));
+      } catch (IOException e) {
+        return Future.failedFuture(new StartupException("cannot read the certificate files: " + e.getMessage(), e));
+      }
+      metrics.certificate(loaded.certificate().notAfter());
+      Parts parts = new Parts(loaded.policies(), reloader, loaded.events(), issuers, clients, loaded.signingKeys(),
+          tunnels, sweep, metrics, certificates, clock, loaded.startedAt());
       return Future.join(firstFetches)
           .transform(ignored -> vertx.deployVerticle(
               () -> new GatewayVerticle(context, config.upstreams(), serverOptions, actualPort,
-                  config.listener().drainTimeout()),
+                  config.listener().drainTimeout(), metrics, mainServer),
               new DeploymentOptions().setInstances(config.listener().instances())))
-          .map(id -> {
+          .compose(id -> {
+            Gateway gateway = new Gateway(vertx, config, parts, id, actualPort.get(), mainServer);
+            return gateway.startAdmin(loaded.installed()).map(admin -> {
+              adminServer.set(admin);
+              gateway.adminServer = admin;
+              return gateway;
+            });
+          })
+          .map(gateway -> {
             CompiledPolicy policy = loaded.policies().current();
-            LOG.info("gatehouse listening on https://{}:{} with policy {} ({} routes)", config.listener().host(),
-                actualPort.get(), policy.version(), policy.routes().size());
+            LOG.info("gatehouse listening on https://{}:{} with policy {} ({} routes){}", config.listener().host(),
+                gateway.port, policy.version(), policy.routes().size(), gateway.adminServer == null ? ""
+                    : "; admin on https://" + config.admin().host() + ":" + gateway.adminServer.actualPort());
             reloader.start();
-            return new Gateway(vertx, config, loaded.policies(), reloader, loaded.events(), issuers, clients,
-                loaded.signingKeys(), id, actualPort.get(), sweep, tunnels, clock, loaded.startedAt());
+            certificates.start();
+            return gateway;
           })
           .onFailure(e -> {
             vertx.cancelTimer(sweep);
@@ -164,8 +188,99 @@ public final class Gateway {
     });
   }
 
-  private record Loaded(ServerCertificate certificate, PolicyStore policies, String policyFingerprint, EventLog events,
-      KeyRingStore signingKeys, Instant startedAt) {}
+  /** Installs a reloaded certificate (and admin CA) into the running listeners; open connections keep theirs. */
+  private static Future<?> install(CertificateReloader.Installed installed, HttpServer main, HttpServer admin,
+      GatewayMetrics metrics) {
+    List<Future<?>> updates = new ArrayList<>();
+    updates.add(main.updateSSLOptions(ServerTls.sslOptions(installed.certificate())));
+    if (admin != null) {
+      updates.add(admin.updateSSLOptions(ServerTls.adminSslOptions(installed.certificate(),
+          Buffer.buffer(installed.adminCa()))));
+    }
+    return Future.all(updates).onSuccess(v -> metrics.certificate(installed.certificate().notAfter()));
+  }
+
+  private Future<HttpServer> startAdmin(CertificateReloader.Installed installed) {
+    GatewayConfig.Admin admin = config.admin();
+    if (admin == null) {
+      return Future.succeededFuture(null);
+    }
+    HttpServerOptions options = ServerTls.applyAdmin(new HttpServerOptions().setHost(admin.host()).setPort(admin.port())
+        .setIdleTimeout(120), installed.certificate(), Buffer.buffer(installed.adminCa()));
+    return AdminServer.listen(vertx, options, new AdminServer(adminView(), parts.metrics(), parts.clock()));
+  }
+
+  /** What the admin listener may see and do. */
+  private AdminServer.Gateway adminView() {
+    return new AdminServer.Gateway() {
+      public boolean accepting() {
+        return Gateway.this.accepting();
+      }
+
+      public PolicyStatus policyStatus() {
+        return Gateway.this.policyStatus();
+      }
+
+      public Future<ReloadResult> reloadPolicy(String trigger) {
+        return Gateway.this.reloadPolicy(trigger);
+      }
+
+      public String jwks() {
+        return Gateway.this.jwks();
+      }
+
+      public Readiness readiness() {
+        return Gateway.this.readiness();
+      }
+
+      public EventLog events() {
+        return parts.events();
+      }
+    };
+  }
+
+  /** Whether this replica should get traffic, and if not, why. */
+  public Readiness readiness() {
+    Instant now = parts.clock().instant();
+    Readiness.Builder r = Readiness.builder()
+        .check("accepting", accepting(), "shutting down")
+        .check("certificate", parts.certificates().certificate().notAfter().isAfter(now), "the server certificate expired")
+        .check("event_log", parts.events().stats().writable(), "the event log cannot be written");
+    for (TrustedIssuer issuer : parts.issuers()) {
+      r.check("issuer:" + issuer.config().id(), issuer.keys().fetchedAt() != null,
+          "the issuer's keys have never been fetched" + (issuer.lastError() == null ? "" : ": " + issuer.lastError()));
+    }
+    return r.build();
+  }
+
+  private static void publishEventLog(GatewayMetrics metrics, EventLog events) {
+    EventLogStats stats = events.stats();
+    metrics.gauge("gateway.events.queued", "events recorded but not yet written", stats, EventLogStats::queueDepth);
+    metrics.gauge("gateway.events.waiting.requests", "requests waiting for room in the event queue", stats,
+        EventLogStats::waitingRequests);
+    metrics.counter("gateway.events.written", "events written to every sink", stats, EventLogStats::written);
+    metrics.counter("gateway.events.lost", "events that did not reach every sink", stats, EventLogStats::lost);
+    metrics.counter("gateway.events.write.failures", "failed sink operations", stats, EventLogStats::writeFailures);
+    metrics.gauge("gateway.events.writable", "1 while every sink can be written", stats, s -> s.writable() ? 1 : 0);
+  }
+
+  /** The admin listener's port, or -1 when there is none. */
+  public int adminPort() {
+    return adminServer == null ? -1 : adminServer.actualPort();
+  }
+
+  /** Checks the certificate files now and installs a changed, valid certificate. */
+  public Future<Boolean> reloadCertificate(String trigger) {
+    return parts.certificates().reload(trigger, false);
+  }
+
+  private record Loaded(ServerCertificate certificate, byte[] adminCa, PolicyStore policies, String policyFingerprint,
+      EventLog events, KeyRingStore signingKeys, Instant startedAt) {
+
+    CertificateReloader.Installed installed() {
+      return new CertificateReloader.Installed(certificate, adminCa);
+    }
+  }
 
   /** Blocking part of start-up: certificate, policy, signing keys, log files, and the start-up event. */
   private static Loaded load(GatewayConfig config, InstantSource clock) {
@@ -200,7 +315,15 @@ public final class Gateway {
           ? "every request is refused with 503 audit-unavailable until it can (accessLog.onFailure: deny)"
           : "requests are served and their events counted as lost (accessLog.onFailure: serve)");
     }
-    return new Loaded(certificate, new PolicyStore(policy), fingerprint, events, signingKeys, startedAt);
+    byte[] adminCa = null;
+    if (config.admin() != null) {
+      try {
+        adminCa = java.nio.file.Files.readAllBytes(config.admin().clientCa());
+      } catch (IOException e) {
+        throw new StartupException("cannot read the admin client CA " + config.admin().clientCa() + ": " + e, e);
+      }
+    }
+    return new Loaded(certificate, adminCa, new PolicyStore(policy), fingerprint, events, signingKeys, startedAt);
   }
 
   private static KeyRingStore signingKeys(GatewayConfig.Assertion config, InstantSource clock) {
@@ -291,34 +414,38 @@ public final class Gateway {
   }
 
   public PolicyStore policies() {
-    return policies;
+    return parts.policies();
   }
 
   public EventLog events() {
-    return events;
+    return parts.events();
+  }
+
+  public GatewayMetrics metrics() {
+    return parts.metrics();
   }
 
   /** Reloads the policy directory now (as SIGHUP does); the result says whether the new policy is in force. */
   public Future<ReloadResult> reloadPolicy(String trigger) {
-    return reloader.reload(trigger);
+    return parts.reloader().reload(trigger);
   }
 
   /** Called with the result of every reload attempt (applied, unchanged or rejected). */
   public void onPolicyReload(java.util.function.Consumer<ReloadResult> listener) {
-    reloader.onReload(listener);
+    parts.reloader().onReload(listener);
   }
 
   public PolicyStatus policyStatus() {
-    return reloader.status();
+    return parts.reloader().status();
   }
 
   public List<TrustedIssuer> issuers() {
-    return issuers;
+    return parts.issuers();
   }
 
   /** The keys that sign identity assertions; {@link KeyRingStore#reload} re-reads a key file now. */
   public KeyRingStore signingKeys() {
-    return signingKeys;
+    return parts.signingKeys();
   }
 
   /**
@@ -326,7 +453,7 @@ public final class Gateway {
    * listener, which publishes it too).
    */
   public String jwks() {
-    return signingKeys.jwks();
+    return parts.signingKeys().jwks();
   }
 
   /**
@@ -336,16 +463,18 @@ public final class Gateway {
    */
   public Future<Void> stop() {
     draining = true;
-    reloader.stop();
-    vertx.cancelTimer(tunnelSweep);
-    tunnels.closeAll(1001, "the gateway is shutting down");
-    signingKeys.stop(vertx);
-    issuers.forEach(i -> i.stop(vertx));
+    parts.reloader().stop();
+    parts.certificates().stop();
+    vertx.cancelTimer(parts.tunnelSweep());
+    parts.tunnels().closeAll(1001, "the gateway is shutting down");
+    parts.signingKeys().stop(vertx);
+    parts.issuers().forEach(i -> i.stop(vertx));
     return vertx.undeploy(deploymentId)
+        .eventually(() -> adminServer == null ? Future.succeededFuture() : adminServer.close())
         .eventually(() -> {
-          idpClients.forEach(IdpClient::close);
+          parts.idpClients().forEach(IdpClient::close);
           return vertx.executeBlocking(() -> {
-            closeEventLog(events, "stopped", policies, clock, startedAt);
+            closeEventLog(parts.events(), "stopped", parts.policies(), parts.clock(), parts.startedAt());
             return null;
           }, false);
         })

@@ -30,10 +30,12 @@ final class GatewayContext {
   private final RecentRequests recent;
   private final OpenTunnels tunnels;
   private final TrustedProxies trustedProxies;
+  private final java.util.function.Consumer<dev.gatehouse.audit.AccessEvent> exchangeObserver;
 
   GatewayContext(PolicyStore policies, TokenVerifier verifier, EventLog events, InstantSource clock, String realm,
       String hsts, ForwardingHeaders forwardingHeaders, AssertionSigner assertions, GatewayEndpoints endpoints,
-      RecentRequests recent, OpenTunnels tunnels, TrustedProxies trustedProxies) {
+      RecentRequests recent, OpenTunnels tunnels, TrustedProxies trustedProxies,
+      java.util.function.Consumer<dev.gatehouse.audit.AccessEvent> exchangeObserver) {
     this.policies = policies;
     this.verifier = verifier;
     this.events = events;
@@ -46,6 +48,7 @@ final class GatewayContext {
     this.recent = recent;
     this.tunnels = tunnels;
     this.trustedProxies = trustedProxies;
+    this.exchangeObserver = exchangeObserver;
   }
 
   ForwardingHeaders forwardingHeaders() {
@@ -114,7 +117,8 @@ final class GatewayContext {
    * whoever writes it), and arranges for exactly one access event when the response ends or the connection drops.
    */
   Exchange newExchange(HttpServerRequest request) {
-    Exchange ex = new Exchange(request, RequestIds.next(), clock.instant(), System.nanoTime(), events);
+    Exchange ex = new Exchange(request, RequestIds.next(), clock.instant(), System.nanoTime(), events,
+        exchangeObserver);
     ex.trace = TraceContext.of(request.headers(), ex.requestId);
     ex.traceId = ex.trace.traceId();
     if (!trustedProxies.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.admin.GatewayMetrics;
 import dev.gatehouse.config.GatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,16 +19,21 @@ final class GatewayVerticle extends VerticleBase {
   private final HttpServerOptions serverOptions;
   private final AtomicInteger actualPort;
   private final java.time.Duration drainTimeout;
+  private final GatewayMetrics metrics;
+  private final java.util.concurrent.atomic.AtomicReference<HttpServer> sharedServer;
   private Upstreams upstreams;
   private HttpServer server;
 
   GatewayVerticle(GatewayContext gateway, GatewayConfig.Upstreams upstreamConfig, HttpServerOptions serverOptions,
-      AtomicInteger actualPort, java.time.Duration drainTimeout) {
+      AtomicInteger actualPort, java.time.Duration drainTimeout, GatewayMetrics metrics,
+      java.util.concurrent.atomic.AtomicReference<HttpServer> sharedServer) {
     this.gateway = gateway;
     this.upstreamConfig = upstreamConfig;
     this.serverOptions = serverOptions;
     this.actualPort = actualPort;
     this.drainTimeout = drainTimeout;
+    this.metrics = metrics;
+    this.sharedServer = sharedServer;
   }
 
   @Override
@@ -35,8 +41,23 @@ final class GatewayVerticle extends VerticleBase {
     upstreams = new Upstreams(vertx, upstreamConfig);
     server = vertx.createHttpServer(new HttpServerOptions(serverOptions))
         .requestHandler(new GatewayHandler(gateway, upstreams))
-        .invalidRequestHandler(GatewayHandler.invalidRequestHandler(gateway));
-    return server.listen().onSuccess(s -> actualPort.set(s.actualPort()));
+        .invalidRequestHandler(GatewayHandler.invalidRequestHandler(gateway))
+        // a connection exists only after its TLS handshake, so each one is a completed handshake
+        .connectionHandler(connection -> {
+          metrics.handshake();
+          metrics.connectionOpened();
+          connection.closeHandler(v -> metrics.connectionClosed());
+        })
+        .exceptionHandler(e -> {
+          if (e instanceof javax.net.ssl.SSLException || e.getCause() instanceof javax.net.ssl.SSLException) {
+            metrics.handshakeFailure(GatewayMetrics.handshakeReason(e));
+          }
+        });
+    return server.listen().onSuccess(s -> {
+      actualPort.set(s.actualPort());
+      // all instances share one listening socket; any of them can swap the certificate for all
+      sharedServer.compareAndSet(null, s);
+    });
   }
 
   /**

@@ -3,7 +3,10 @@ package dev.gatehouse.tls;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import java.util.List;
 import java.util.Set;
 
@@ -35,6 +38,32 @@ public final class ServerTls {
       options.addEnabledCipherSuite(suite);
     }
     return options;
+  }
+
+  /** The same policy as {@link #apply}, as options for {@code HttpServer.updateSSLOptions} (certificate rotation). */
+  public static ServerSSLOptions sslOptions(ServerCertificate certificate) {
+    ServerSSLOptions options = new ServerSSLOptions()
+        .setKeyCertOptions(keyCert(certificate))
+        .setEnabledSecureTransportProtocols(PROTOCOLS)
+        .setUseAlpn(true);
+    for (String suite : CIPHER_SUITES) {
+      options.addEnabledCipherSuite(suite);
+    }
+    return options;
+  }
+
+  /**
+   * The admin listener: the same policy, plus client certificates from {@code clientCa}. They are requested, not
+   * required, so health probes work without one; a certificate from another CA fails the handshake.
+   */
+  public static HttpServerOptions applyAdmin(HttpServerOptions options, ServerCertificate certificate, Buffer clientCa) {
+    return apply(options, certificate).setClientAuth(ClientAuth.REQUEST)
+        .setTrustOptions(new PemTrustOptions().addCertValue(clientCa));
+  }
+
+  public static ServerSSLOptions adminSslOptions(ServerCertificate certificate, Buffer clientCa) {
+    return sslOptions(certificate).setClientAuth(ClientAuth.REQUEST)
+        .setTrustOptions(new PemTrustOptions().addCertValue(clientCa));
   }
 
   public static PemKeyCertOptions keyCert(ServerCertificate certificate) {

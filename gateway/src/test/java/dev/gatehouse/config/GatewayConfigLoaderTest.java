@@ -78,7 +78,8 @@ class GatewayConfigLoaderTest {
         new GatewayConfig.Listener("0.0.0.0", 8443, Runtime.getRuntime().availableProcessors(),
             java.time.Duration.ofSeconds(30)));
     assertThat(config.tls()).isEqualTo(new GatewayConfig.Tls(dir.resolve("certs/server.pem"),
-        dir.resolve("certs/server.key"), null, null, "max-age=31536000; includeSubDomains"));
+        dir.resolve("certs/server.key"), null, null, "max-age=31536000; includeSubDomains",
+        Duration.ofSeconds(5), Duration.ofDays(30)));
     GatewayConfig.Issuer issuer = config.issuers().get(0);
     assertThat(issuer.id()).isEqualTo("issuer-0");
     assertThat(issuer.algorithms()).containsExactly(JWSAlgorithm.RS256);
@@ -156,7 +157,8 @@ class GatewayConfigLoaderTest {
     assertThat(config.listener()).isEqualTo(new GatewayConfig.Listener("127.0.0.1", 9443, 2,
         java.time.Duration.ofSeconds(30)));
     assertThat(config.tls()).isEqualTo(new GatewayConfig.Tls(dir.resolve("certs/server.pem"),
-        dir.resolve("certs/server.key"), null, null, "max-age=63072000"));
+        dir.resolve("certs/server.key"), null, null, "max-age=63072000",
+        Duration.ofSeconds(5), Duration.ofDays(30)));
     assertThat(config.issuers()).hasSize(2);
     GatewayConfig.Issuer corp = config.issuers().get(0);
     assertThat(corp.id()).isEqualTo("corp");
@@ -191,7 +193,7 @@ class GatewayConfigLoaderTest {
         listener:
           port: 9443
         """)).containsExactly(at(9, 1, "/listener: unknown key 'listener' (expected one of: name, listen, tls, "
-        + "issuers, policies, upstreams, accessLog, identityHeaders, assertion)"));
+        + "issuers, policies, upstreams, accessLog, identityHeaders, assertion, admin)"));
   }
 
   @Test

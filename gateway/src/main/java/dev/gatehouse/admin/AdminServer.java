@@ -1,0 +1,237 @@
+package dev.gatehouse.admin;
+
+import dev.gatehouse.audit.AccessEvent;
+import dev.gatehouse.audit.AdminAccessEvent;
+import dev.gatehouse.audit.AdminActionEvent;
+import dev.gatehouse.audit.AuditEvent;
+import dev.gatehouse.audit.Subscription;
+import dev.gatehouse.policy.PolicyFile;
+import dev.gatehouse.policy.PolicyStatus;
+import dev.gatehouse.policy.ReloadResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.security.cert.X509Certificate;
+import java.time.InstantSource;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * The admin listener's endpoints. {@code /healthz} and {@code /readyz} answer anyone (orchestrators probe them);
+ * everything else needs a client certificate issued by the admin CA (the TLS layer already refused any other CA's).
+ * No decision uses the network address: loopback gets no exception. Every request is an {@code admin_access} event
+ * naming the certificate's subject.
+ */
+public final class AdminServer implements Handler<HttpServerRequest> {
+
+  /** What the admin endpoints read from and act on. */
+  public interface Gateway {
+    boolean accepting();
+
+    PolicyStatus policyStatus();
+
+    Future<ReloadResult> reloadPolicy(String trigger);
+
+    String jwks();
+
+    Readiness readiness();
+
+    dev.gatehouse.audit.EventLog events();
+  }
+
+  private final Gateway gateway;
+  private final GatewayMetrics metrics;
+  private final InstantSource clock;
+
+  public AdminServer(Gateway gateway, GatewayMetrics metrics, InstantSource clock) {
+    this.gateway = gateway;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    long start = System.nanoTime();
+    String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
+    String subject = clientCertificate(request);
+    HttpServerResponse response = request.response();
+    response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    response.putHeader("X-Request-Id", requestId);
+    String[] reason = {null};
+    response.endHandler(v -> record(request, requestId, subject, response.getStatusCode(), reason[0], start));
+    response.closeHandler(v -> {
+      if (!response.ended()) {
+        record(request, requestId, subject, response.getStatusCode(), "client-aborted", start);
+      }
+    });
+    String path = request.path();
+    if (path.equals("/healthz")) {
+      json(response, 200, new JsonObject().put("status", "alive"));
+      return;
+    }
+    if (path.equals("/readyz")) {
+      Readiness r = gateway.readiness();
+      json(response, r.ready() ? 200 : 503, r.toJson());
+      return;
+    }
+    if (subject == null) {
+      reason[0] = "client-certificate-required";
+      json(response, 403, new JsonObject().put("status", 403).put("reason", reason[0])
+          .put("message", "this endpoint needs a client certificate issued by the admin CA").put("request_id", requestId));
+      return;
+    }
+    switch (path) {
+      case "/metrics" -> response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+          .end(metrics.scrape());
+      case "/policy" -> json(response, 200, policy(gateway.policyStatus()));
+      case "/policy/reload" -> reload(request, response, requestId, subject);
+      case "/jwks.json" -> response.putHeader(HttpHeaders.CONTENT_TYPE, "application/jwk-set+json").end(gateway.jwks());
+      case "/events" -> stream(request, response);
+      default -> {
+        reason[0] = "route-not-found";
+        json(response, 404, new JsonObject().put("status", 404).put("reason", "route-not-found").put("request_id", requestId));
+      }
+    }
+  }
+
+  private void reload(HttpServerRequest request, HttpServerResponse response, String requestId, String subject) {
+    if (request.method() != HttpMethod.POST) {
+      json(response.putHeader("Allow", "POST"), 405, new JsonObject().put("status", 405).put("reason", "method-not-allowed"));
+      return;
+    }
+    String address = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    gateway.reloadPolicy("admin").onComplete(ar -> {
+      String result = ar.failed() ? "error" : kind(ar.result());
+      gateway.events().record(new AdminActionEvent(clock.instant(), requestId, subject, address, "policy-reload",
+          "policy", result, ar.failed() ? ar.cause().toString() : ar.result().inForce().version()));
+      if (ar.failed()) {
+        json(response, 500, new JsonObject().put("status", 500).put("reason", "internal-error"));
+        return;
+      }
+      JsonObject body = new JsonObject().put("result", result).put("version", ar.result().inForce().version());
+      if (ar.result() instanceof ReloadResult.Rejected rejected) {
+        body.put("errors", new JsonArray(rejected.problems().stream().map(Object::toString).toList()));
+      }
+      json(response, 200, body);
+    });
+  }
+
+  private static String kind(ReloadResult r) {
+    return r instanceof ReloadResult.Applied ? "applied" : r instanceof ReloadResult.Unchanged ? "unchanged" : "rejected";
+  }
+
+  /**
+   * Server-Sent Events: every event line as it is written, optionally only access events for a route, subject or
+   * decision ({@code ?route=billing&decision=deny}). A client that falls behind gets a {@code missed} comment instead
+   * of the events it missed; the log itself never waits for it.
+   */
+  private void stream(HttpServerRequest request, HttpServerResponse response) {
+    Predicate<AuditEvent> filter = filter(request.params().get("type"), request.params().get("route"),
+        request.params().get("subject"), request.params().get("decision"));
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream").setChunked(true);
+    response.write(": gatehouse event stream\n\n");
+    Context context = Vertx.currentContext();
+    Subscription subscription = gateway.events().subscribe(filter, command -> context.runOnContext(v -> command.run()),
+        new dev.gatehouse.audit.EventSubscriber() {
+          @Override
+          public void onEvent(String line) {
+            if (!response.closed() && !response.writeQueueFull()) {
+              response.write("data: " + line + "\n\n");
+            }
+          }
+
+          @Override
+          public void onMissed(long count) {
+            if (!response.closed()) {
+              response.write(": missed " + count + " events\n\n");
+            }
+          }
+
+          @Override
+          public void onClosed() {
+            if (!response.closed()) {
+              response.end();
+            }
+          }
+        });
+    long heartbeat = context.owner().setPeriodic(15_000, id -> {
+      if (!response.closed()) {
+        response.write(": keep-alive\n\n");
+      }
+    });
+    response.closeHandler(v -> {
+      subscription.close();
+      context.owner().cancelTimer(heartbeat);
+    });
+  }
+
+  static Predicate<AuditEvent> filter(String type, String route, String subject, String decision) {
+    return event -> {
+      if (type != null && !type.equals(event.type())) {
+        return false;
+      }
+      if (route == null && subject == null && decision == null) {
+        return true;
+      }
+      if (!(event instanceof AccessEvent a)) {
+        return false;
+      }
+      return (route == null || route.equals(a.routeId())) && (subject == null || subject.equals(a.subject()))
+          && (decision == null || decision.equals(a.decision()));
+    };
+  }
+
+  private static JsonObject policy(PolicyStatus status) {
+    JsonArray files = new JsonArray();
+    for (PolicyFile f : status.files()) {
+      files.add(new JsonObject().put("name", f.name()).put("sha256", f.sha256()));
+    }
+    return new JsonObject().put("version", status.version()).put("loaded_at", status.loadedAt().toString())
+        .put("files", files)
+        .put("last_reload", status.lastAttempt() == null ? null : new JsonObject()
+            .put("at", status.lastAttempt().toString()).put("result", status.lastResult())
+            .put("errors", new JsonArray(status.lastErrors())))
+        .put("reloads", new JsonObject().put("applied", status.applied()).put("rejected", status.rejected()));
+  }
+
+  private void record(HttpServerRequest request, String requestId, String subject, int status, String reason, long start) {
+    gateway.events().record(new AdminAccessEvent(clock.instant(), requestId,
+        request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), subject, request.method().name(),
+        request.path(), request.query(), status, reason, (System.nanoTime() - start) / 1000,
+        request.getHeader("User-Agent")));
+  }
+
+  /** The verified client certificate's subject, or null when none was presented. */
+  static String clientCertificate(HttpServerRequest request) {
+    try {
+      var session = request.sslSession();
+      if (session == null) {
+        return null;
+      }
+      var chain = session.getPeerCertificates();
+      return chain.length == 0 ? null : ((X509Certificate) chain[0]).getSubjectX500Principal().getName();
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
+  private static void json(HttpServerResponse response, int status, JsonObject body) {
+    response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .end(body.encode());
+  }
+
+  /** Starts the admin listener. */
+  public static Future<HttpServer> listen(Vertx vertx, io.vertx.core.http.HttpServerOptions options, AdminServer handler) {
+    return vertx.createHttpServer(options).requestHandler(handler).listen();
+  }
+
+}
