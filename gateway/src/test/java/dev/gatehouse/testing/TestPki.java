@@ -48,6 +48,24 @@ public final class TestPki {
     }
   }
 
+  /** A second localhost server certificate from the same CA (for certificate rotation tests). */
+  public static synchronized DevCertificates.Issued rotatedServer() {
+    try {
+      return DevCertificates.in(DIR, 4096).server("server-rotated", List.of("localhost"), List.of("127.0.0.1"));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot generate test certificates", e);
+    }
+  }
+
+  /** A client certificate from a CA the gateway does not trust. */
+  public static synchronized DevCertificates.Issued foreignClient() {
+    try {
+      return DevCertificates.in(DIR.resolve("foreign"), 2048).client("intruder", "intruder");
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot generate test certificates", e);
+    }
+  }
+
   /** Another CA and a server certificate under a directory of its own (for rotation tests). */
   public static synchronized DevCertificates.Issued otherServer(String name) {
     try {

@@ -1,0 +1,198 @@
+package dev.gatehouse.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.testing.RecordingUpstream;
+import dev.gatehouse.testing.TestGateway;
+import dev.gatehouse.testing.TestIdp;
+import dev.gatehouse.testing.TestPki;
+import dev.gatehouse.tls.DevCertificates;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The admin listener: probes for anyone, everything else only with a client certificate from the admin CA. */
+class AdminIT {
+
+  static Vertx vertx;
+  static RecordingUpstream upstream;
+  static TestIdp idp;
+  static TestGateway gateway;
+  static HttpClient anonymous;
+  static HttpClient operator;
+  static HttpClient intruder;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    upstream = RecordingUpstream.start(vertx);
+    idp = TestIdp.start();
+    gateway = TestGateway.builder().idp(idp).upstream(upstream).policy("saas.yaml", Policies.SAAS)
+        .section("admin", "host: 127.0.0.1\nport: 0\nclientCa: " + TestPki.ca().certificate()).start();
+    anonymous = vertx.createHttpClient(TestGateway.clientOptions());
+    operator = vertx.createHttpClient(TestGateway.clientOptions().setKeyCertOptions(keyCert(TestPki.client("operator"))));
+    intruder = vertx.createHttpClient(TestGateway.clientOptions().setKeyCertOptions(keyCert(TestPki.foreignClient())));
+  }
+
+  static PemKeyCertOptions keyCert(DevCertificates.Issued issued) {
+    return new PemKeyCertOptions().setCertPath(issued.certificate().toString()).setKeyPath(issued.key().toString());
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+    idp.close();
+    upstream.close();
+    vertx.close();
+  }
+
+  record Answer(int status, String body, String contentType) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  static Answer call(HttpClient client, HttpMethod method, String path) throws Exception {
+    return client.request(new RequestOptions().setMethod(method).setHost("localhost").setPort(gateway.gateway().adminPort())
+            .setURI(path))
+        .compose(r -> r.send())
+        .compose(r -> r.body().map(b -> new Answer(r.statusCode(), b.toString(), r.getHeader("Content-Type"))))
+        .await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void healthAndReadinessAnswerWithoutACertificate() throws Exception {
+    Answer health = call(anonymous, HttpMethod.GET, "/healthz");
+    Answer ready = call(anonymous, HttpMethod.GET, "/readyz");
+
+    assertThat(health.status()).isEqualTo(200);
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(ready.json().getBoolean("ready")).isTrue();
+  }
+
+  @Test
+  void everythingElseNeedsAClientCertificate() throws Exception {
+    for (String path : List.of("/metrics", "/policy", "/jwks.json", "/events")) {
+      Answer a = call(anonymous, HttpMethod.GET, path);
+      assertThat(a.status()).as(path).isEqualTo(403);
+      assertThat(a.json().getString("reason")).isEqualTo("client-certificate-required");
+    }
+    assertThat(call(anonymous, HttpMethod.POST, "/policy/reload").status()).isEqualTo(403);
+  }
+
+  @Test
+  void aCertificateFromAnotherCaIsRefusedDuringTheHandshake() {
+    assertThatThrownBy(() -> call(intruder, HttpMethod.GET, "/metrics")).isInstanceOf(Exception.class);
+  }
+
+  @Test
+  void metricsParseAsPrometheusTextAndTheRequestCounterMovesWithTraffic() throws Exception {
+    String token = idp.token("fiona", Map.of("groups", List.of("finance")));
+    double before = requests(call(operator, HttpMethod.GET, "/metrics").body(), "billing", "allow");
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(gateway.get("/billing/invoices", token).status()).isEqualTo(200);
+      upstream.take();
+    }
+    gateway.awaitEvents();
+
+    Answer metrics = call(operator, HttpMethod.GET, "/metrics");
+    assertThat(metrics.contentType()).startsWith("text/plain; version=0.0.4");
+    for (String line : metrics.body().split("\n")) {
+      if (!line.isEmpty() && !line.startsWith("#")) {
+        assertThat(line).as("exposition line").matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*})? \\S+");
+      }
+    }
+    assertThat(requests(metrics.body(), "billing", "allow") - before).isEqualTo(3.0);
+    assertThat(metrics.body()).contains("gateway_request_duration_seconds_bucket{route=\"billing\"")
+        .contains("gateway_tokens_total{outcome=\"verified\"}").contains("gateway_policy_version{version=\"")
+        .contains("gateway_tls_certificate_expiry_seconds").contains("gateway_events_written_total")
+        .contains("gateway_connections_open").contains("jvm_memory_used_bytes").contains("gateway_jwks_fetches_total");
+  }
+
+  static double requests(String metrics, String route, String decision) {
+    Matcher m = Pattern.compile("gateway_requests_total\\{([^}]*)} (\\S+)").matcher(metrics);
+    double total = 0;
+    while (m.find()) {
+      if (m.group(1).contains("route=\"" + route + "\"") && m.group(1).contains("decision=\"" + decision + "\"")) {
+        total += Double.parseDouble(m.group(2));
+      }
+    }
+    return total;
+  }
+
+  @Test
+  void thePolicyInForceIsShownWithFilesAndDigests() throws Exception {
+    JsonObject policy = call(operator, HttpMethod.GET, "/policy").json();
+
+    assertThat(policy.getString("version")).isEqualTo(gateway.gateway().policyStatus().version());
+    assertThat(policy.getJsonArray("files").getJsonObject(0).getString("name")).isEqualTo("saas.yaml");
+    assertThat(policy.getJsonArray("files").getJsonObject(0).getString("sha256")).hasSize(64);
+  }
+
+  @Test
+  void aReloadCanBeTriggeredAndIsAnAuditedAdminAction() throws Exception {
+    Answer a = call(operator, HttpMethod.POST, "/policy/reload");
+
+    assertThat(a.status()).isEqualTo(200);
+    assertThat(a.json().getString("result")).isEqualTo("unchanged");
+    gateway.awaitEvents();
+    JsonObject action = gateway.events().stream().filter(e -> "admin_action".equals(e.getString("type")))
+        .reduce((x, y) -> y).orElseThrow();
+    assertThat(action.getString("actor")).contains("CN=operator");
+    assertThat(action.getString("action")).isEqualTo("policy-reload");
+    JsonObject access = gateway.events().stream().filter(e -> "admin_access".equals(e.getString("type"))
+        && "/policy/reload".equals(e.getString("path")) && e.getInteger("status") == 200).reduce((x, y) -> y).orElseThrow();
+    assertThat(access.getString("client_certificate")).contains("CN=operator");
+  }
+
+  @Test
+  void theAdminJwksIsThePublicOne() throws Exception {
+    Answer admin = call(operator, HttpMethod.GET, "/jwks.json");
+
+    assertThat(new JsonObject(admin.body())).isEqualTo(new JsonObject(gateway.get("/.gatehouse/jwks.json", null).body()));
+  }
+
+  @Test
+  void theLiveStreamDeliversMatchingAccessEventsAsTheyHappen() throws Exception {
+    Promise<String> seen = Promise.promise();
+    HttpClientResponse stream = operator.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
+            .setPort(gateway.gateway().adminPort()).setURI("/events?route=billing&decision=deny"))
+        .compose(r -> r.send()).await(10, TimeUnit.SECONDS);
+    assertThat(stream.getHeader("Content-Type")).isEqualTo("text/event-stream");
+    StringBuilder received = new StringBuilder();
+    stream.handler(chunk -> {
+      received.append(chunk.toString());
+      for (String line : received.toString().split("\n")) {
+        if (line.startsWith("data: ") && line.contains("\"subject\":\"mallory\"")) {
+          seen.tryComplete(line.substring(6));
+        }
+      }
+    });
+
+    gateway.get("/public/x", null); // another route: filtered out
+    upstream.take();
+    assertThat(gateway.get("/billing/invoices", idp.token("mallory", Map.of())).status()).isEqualTo(403);
+
+    JsonObject event = new JsonObject(seen.future().await(10, TimeUnit.SECONDS));
+    assertThat(event.getString("route_id")).isEqualTo("billing");
+    assertThat(event.getString("decision")).isEqualTo("deny");
+    assertThat(received.toString()).doesNotContain("\"route_id\":\"public\"");
+    stream.request().connection().close();
+  }
+
+}
