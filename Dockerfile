@@ -15,6 +15,10 @@ RUN groupadd --system --gid 10001 gatehouse \
  && useradd --system --uid 10001 --gid gatehouse --no-create-home --shell /usr/sbin/nologin gatehouse
 COPY --from=build /src/gateway/target/gatehouse.jar /opt/gatehouse/gatehouse.jar
 USER 10001:10001
-EXPOSE 8443
+# 8443: the gateway; 9443: the admin listener (health, readiness, metrics; mutual TLS for all but the probes)
+EXPOSE 8443 9443
+# probes /healthz on the admin listener, trusting exactly the configured certificate (needs an admin: section)
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+  CMD ["java", "-jar", "/opt/gatehouse/gatehouse.jar", "health", "--config", "/etc/gatehouse/gatehouse.yaml"]
 ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/gatehouse/gatehouse.jar"]
 CMD ["run", "--config", "/etc/gatehouse/gatehouse.yaml"]

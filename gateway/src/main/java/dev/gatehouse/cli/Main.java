@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Zero-trust, identity-aware reverse proxy.",
-    subcommands = {RunCommand.class, CheckPolicyCommand.class, KeysCommand.class, VerifyLogCommand.class, DevCommand.class,
+    subcommands = {RunCommand.class, CheckPolicyCommand.class, KeysCommand.class, VerifyLogCommand.class, HealthCommand.class, DevCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

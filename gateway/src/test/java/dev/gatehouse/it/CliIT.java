@@ -114,8 +114,34 @@ class CliIT {
     }
   }
 
+  @Test
+  void healthProbesTheAdminListenerOfARunningGateway() throws Exception {
+    Path config = TestGateway.builder().idp(idp).policy("saas.yaml", Policies.SAAS)
+        .section("admin", "host: 127.0.0.1\nport: " + freePort() + "\nclientCa: " + TestPki.ca().certificate()).write();
+    try (GatewayProcess gateway = GatewayProcess.start(List.of(), "run", "--config", config.toString())) {
+      gateway.awaitListening();
+
+      GatewayProcess.Finished alive = GatewayProcess.run("health", "--config", config.toString());
+      GatewayProcess.Finished ready = GatewayProcess.run("health", "--ready", "--config", config.toString());
+
+      assertThat(alive.exitCode()).as(alive.stderr()).isZero();
+      assertThat(alive.stdout()).contains("alive");
+      assertThat(ready.exitCode()).as(ready.stdout()).isZero();
+      gateway.stop();
+    }
+    GatewayProcess.Finished down = GatewayProcess.run("health", "--config", config.toString());
+    assertThat(down.exitCode()).isEqualTo(1);
+    assertThat(down.stderr()).contains("the admin listener did not answer");
+  }
+
+  static int freePort() throws Exception {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"run", "check-policy", "verify-log", "dev"})
+  @ValueSource(strings = {"run", "check-policy", "verify-log", "health", "dev"})
   void everyCommandHasHelp(String command) throws Exception {
     GatewayProcess.Finished r = GatewayProcess.run(command, "--help");
 
