@@ -25,7 +25,7 @@ class ReadmeExamplesTest {
     Path config = dir.resolve("gatehouse.yaml");
     Files.writeString(config, example);
     // the example refers to files an operator would have; create them where it expects them
-    for (String relative : List.of("tls/server.crt", "tls/server.key", "tls/idp-ca.pem", "tls/internal-ca.pem",
+    for (String relative : List.of("tls/server.crt", "tls/server.key", "tls/admin-ca.pem", "tls/idp-ca.pem", "tls/internal-ca.pem",
         "keys/assertion-keys.json")) {
       Files.createDirectories(dir.resolve(relative).getParent());
       Files.writeString(dir.resolve(relative), "placeholder");
