@@ -54,6 +54,17 @@ final class ErrorResponses {
     response.end(body.encode());
   }
 
+  /** Answers a request whose upstream could not be reached or failed before answering: 504, 502, or 502. */
+  void upstreamFailed(Exchange ex, Throwable cause) {
+    if (cause instanceof java.util.concurrent.TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+      send(ex, Reason.UPSTREAM_TIMEOUT, "the upstream did not answer in time");
+    } else if (cause instanceof java.net.ConnectException) {
+      send(ex, Reason.UPSTREAM_UNAVAILABLE, "the upstream is not reachable");
+    } else {
+      send(ex, Reason.UPSTREAM_FAILED, "the upstream connection failed");
+    }
+  }
+
   private static boolean hasUnreadBody(Exchange ex) {
     if (ex.request.isEnded()) {
       return false;

@@ -20,7 +20,6 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.util.List;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +135,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         .onComplete(ar -> {
           if (ar.failed()) {
             proxyRequest.release();
-            upstreamFailed(ex, ar.cause());
+            errors.upstreamFailed(ex, ar.cause());
             return;
           }
           ProxyResponse response = ar.result();
@@ -145,16 +144,6 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
           response.send().onFailure(e ->
               ex.outcome(Reason.UPSTREAM_FAILED, "the connection broke while the response was being sent"));
         });
-  }
-
-  void upstreamFailed(Exchange ex, Throwable cause) {
-    if (cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
-      errors.send(ex, Reason.UPSTREAM_TIMEOUT, "the upstream did not answer in time");
-    } else if (cause instanceof java.net.ConnectException) {
-      errors.send(ex, Reason.UPSTREAM_UNAVAILABLE, "the upstream is not reachable");
-    } else {
-      errors.send(ex, Reason.UPSTREAM_FAILED, "the upstream connection failed");
-    }
   }
 
   private void fail(Exchange ex, Throwable cause) {

@@ -201,9 +201,7 @@ final class WebSocketTunnel implements OpenTunnels.Tunnel {
 
   private void upstreamFailed(Throwable cause) {
     ex.request.resume();
-    boolean timeout = cause.getClass().getSimpleName().contains("Timeout");
-    errors.send(ex, timeout ? Reason.UPSTREAM_TIMEOUT : Reason.UPSTREAM_UNAVAILABLE,
-        timeout ? "the upstream did not answer in time" : "the upstream is not reachable");
+    errors.upstreamFailed(ex, cause);
   }
 
   @Override
