@@ -7,6 +7,14 @@ import dev.gatehouse.audit.StreamSink;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.GatewayConfig;
 import dev.gatehouse.identity.AssertionSigner;
+import dev.gatehouse.identity.CookieSealer;
+import dev.gatehouse.identity.IdTokenVerifier;
+import dev.gatehouse.identity.SessionCodec;
+import dev.gatehouse.identity.SessionFactory;
+import dev.gatehouse.identity.SessionKeyStore;
+import dev.gatehouse.identity.SessionRefresher;
+import dev.gatehouse.identity.SignInStates;
+import dev.gatehouse.identity.TokenEndpoint;
 import dev.gatehouse.identity.IdpClient;
 import dev.gatehouse.identity.KeyRingException;
 import dev.gatehouse.identity.KeyRingStore;
@@ -14,6 +22,7 @@ import dev.gatehouse.identity.TokenCache;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.identity.TrustedIssuer;
 import dev.gatehouse.policy.CompiledPolicy;
+import dev.gatehouse.policy.PolicyClaims;
 import dev.gatehouse.policy.PolicyDirectory;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.PolicyReloader;
@@ -61,6 +70,8 @@ public final class Gateway {
   private final List<TrustedIssuer> issuers;
   private final List<IdpClient> idpClients;
   private final KeyRingStore signingKeys;
+  private final SessionKeyStore sessionKeys;
+  private final BrowserSignIn browser;
   private final String deploymentId;
   private final int port;
   private final long tunnelSweep;
@@ -68,8 +79,8 @@ public final class Gateway {
   private volatile boolean draining;
 
   private Gateway(Vertx vertx, GatewayConfig config, PolicyStore policies, PolicyReloader reloader, EventLog events,
-      List<TrustedIssuer> issuers, List<IdpClient> idpClients, KeyRingStore signingKeys, String deploymentId, int port,
-      long tunnelSweep, OpenTunnels tunnels) {
+      List<TrustedIssuer> issuers, List<IdpClient> idpClients, KeyRingStore signingKeys, SessionKeyStore sessionKeys,
+      BrowserSignIn browser, String deploymentId, int port, long tunnelSweep, OpenTunnels tunnels) {
     this.vertx = vertx;
     this.config = config;
     this.policies = policies;
@@ -78,6 +89,8 @@ public final class Gateway {
     this.issuers = List.copyOf(issuers);
     this.idpClients = List.copyOf(idpClients);
     this.signingKeys = signingKeys;
+    this.sessionKeys = sessionKeys;
+    this.browser = browser;
     this.deploymentId = deploymentId;
     this.port = port;
     this.tunnelSweep = tunnelSweep;
@@ -120,10 +133,15 @@ public final class Gateway {
       GatewayConfig.Assertion assertion = config.assertion();
       AssertionSigner signer = new AssertionSigner(config.name(), assertion.lifetime(), assertion.audience(),
           loaded.signingKeys(), clock);
+      BrowserSignIn browser = config.browser() == null ? null
+          : browserSignIn(config.browser(), issuers, clients, loaded, clock);
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
           config.tls().hsts(), new ForwardingHeaders(config.identityHeaders(), assertion.header()), signer,
-          new GatewayEndpoints(loaded.signingKeys()), recent, tunnels);
+          new GatewayEndpoints(loaded.signingKeys(), browser), recent, tunnels, browser);
       loaded.signingKeys().start(vertx, assertion.keysPollInterval());
+      if (loaded.sessionKeys() != null) {
+        loaded.sessionKeys().start(vertx, config.browser().session().keysPollInterval());
+      }
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
       AtomicInteger actualPort = new AtomicInteger();
       return Future.join(firstFetches)
@@ -137,11 +155,14 @@ public final class Gateway {
                 actualPort.get(), policy.version(), policy.routes().size());
             reloader.start();
             return new Gateway(vertx, config, loaded.policies(), reloader, loaded.events(), issuers, clients,
-                loaded.signingKeys(), id, actualPort.get(), sweep, tunnels);
+                loaded.signingKeys(), loaded.sessionKeys(), browser, id, actualPort.get(), sweep, tunnels);
           })
           .onFailure(e -> {
             vertx.cancelTimer(sweep);
             loaded.signingKeys().stop(vertx);
+            if (loaded.sessionKeys() != null) {
+              loaded.sessionKeys().stop(vertx);
+            }
             issuers.forEach(i -> i.stop(vertx));
             clients.forEach(IdpClient::close);
             loaded.events().close();
@@ -150,7 +171,55 @@ public final class Gateway {
   }
 
   private record Loaded(ServerCertificate certificate, PolicyStore policies, String policyFingerprint, EventLog events,
-      KeyRingStore signingKeys) {}
+      KeyRingStore signingKeys, SessionKeyStore sessionKeys) {}
+
+  /** Browser sign-in with the configured issuer's keys, discovery and HTTP client. */
+  private static BrowserSignIn browserSignIn(GatewayConfig.Browser config, List<TrustedIssuer> issuers,
+      List<IdpClient> clients, Loaded loaded, InstantSource clock) {
+    int index = -1;
+    for (int i = 0; i < issuers.size(); i++) {
+      if (issuers.get(i).config().id().equals(config.issuerId())) {
+        index = i;
+      }
+    }
+    if (index < 0) {
+      throw new StartupException("browser.issuer '" + config.issuerId() + "' is not a configured issuer", null);
+    }
+    TrustedIssuer issuer = issuers.get(index);
+    GatewayConfig.Session session = config.session();
+    CookieSealer sealer = new CookieSealer(loaded.sessionKeys());
+    SessionCodec codec = new SessionCodec(sealer, session.idleTimeout(), session.absoluteTimeout(), clock);
+    SessionFactory factory = new SessionFactory(issuer.config().claims(), new PolicyClaimNames(loaded.policies()), clock);
+    TokenEndpoint tokens = new TokenEndpoint(clients.get(index), issuer, config.clientId(), config.clientSecret());
+    IdTokenVerifier idTokens = new IdTokenVerifier(issuer, config.clientId(), clock);
+    SessionRefresher refresher = new SessionRefresher(tokens, idTokens, factory, clock, session.refreshBefore());
+    return new BrowserSignIn(config, issuer, codec, new SignInStates(sealer, clock), factory, tokens, idTokens,
+        refresher, clock);
+  }
+
+  /** The claim names the policy in force reads, computed once per policy generation. */
+  private static final class PolicyClaimNames implements java.util.function.Supplier<java.util.Set<String>> {
+    private record Computed(CompiledPolicy policy, java.util.Set<String> names) {}
+
+    private final PolicyStore policies;
+    private final java.util.concurrent.atomic.AtomicReference<Computed> last = new java.util.concurrent.atomic.AtomicReference<>();
+
+    PolicyClaimNames(PolicyStore policies) {
+      this.policies = policies;
+    }
+
+    @Override
+    public java.util.Set<String> get() {
+      CompiledPolicy policy = policies.current();
+      Computed known = last.get();
+      if (known != null && known.policy() == policy) {
+        return known.names();
+      }
+      Computed fresh = new Computed(policy, PolicyClaims.referencedBy(policy));
+      last.set(fresh);
+      return fresh.names();
+    }
+  }
 
   /** Blocking part of start-up: certificate, policy, signing keys, log files. */
   private static Loaded load(GatewayConfig config, InstantSource clock) {
@@ -182,8 +251,22 @@ public final class Gateway {
         throw new StartupException("cannot open the access log " + config.accessLog().file() + ": " + e.getMessage(), e);
       }
     }
+    SessionKeyStore sessionKeys = config.browser() == null ? null : sessionKeys(config.browser().session());
     EventLog events = new EventLog(sinks, new QueryRedactor(config.accessLog().redactedParameters()));
-    return new Loaded(certificate, new PolicyStore(policy), fingerprint, events, signingKeys);
+    return new Loaded(certificate, new PolicyStore(policy), fingerprint, events, signingKeys, sessionKeys);
+  }
+
+  private static SessionKeyStore sessionKeys(GatewayConfig.Session config) {
+    if (config.cookieKeys() == null) {
+      LOG.info("cookie keys: no key file configured (browser.session.cookieKeys), encrypting sessions with a key "
+          + "generated at start-up; a restart ends every session and other replicas cannot read them");
+      return SessionKeyStore.generated();
+    }
+    try {
+      return SessionKeyStore.load(config.cookieKeys());
+    } catch (KeyRingException e) {
+      throw new StartupException("cookie keys: " + e.getMessage(), e);
+    }
   }
 
   private static KeyRingStore signingKeys(GatewayConfig.Assertion config, InstantSource clock) {
@@ -253,6 +336,16 @@ public final class Gateway {
     return signingKeys;
   }
 
+  /** The keys that encrypt session cookies, or null without browser sign-in; {@code reload} re-reads the file now. */
+  public SessionKeyStore sessionKeys() {
+    return sessionKeys;
+  }
+
+  /** How many token refreshes this gateway has started for browser sessions (coalesced ones count once). */
+  public long sessionRefreshes() {
+    return browser == null ? 0 : browser.refresher().refreshesStarted();
+  }
+
   /**
    * The JWK Set apps verify assertions with, exactly as {@code GET /.gatehouse/jwks.json} serves it (for the admin
    * listener, which publishes it too).
@@ -271,6 +364,9 @@ public final class Gateway {
     vertx.cancelTimer(tunnelSweep);
     tunnels.closeAll(1001, "the gateway is shutting down");
     signingKeys.stop(vertx);
+    if (sessionKeys != null) {
+      sessionKeys.stop(vertx);
+    }
     issuers.forEach(i -> i.stop(vertx));
     return vertx.undeploy(deploymentId)
         .eventually(() -> {

@@ -26,10 +26,12 @@ final class GatewayContext {
   private final GatewayEndpoints endpoints;
   private final RecentRequests recent;
   private final OpenTunnels tunnels;
+  private final BrowserSignIn browser;
 
+  /** @param browser browser sign-in, or null when only bearer tokens are accepted */
   GatewayContext(PolicyStore policies, TokenVerifier verifier, EventLog events, InstantSource clock, String realm,
       String hsts, ForwardingHeaders forwardingHeaders, AssertionSigner assertions, GatewayEndpoints endpoints,
-      RecentRequests recent, OpenTunnels tunnels) {
+      RecentRequests recent, OpenTunnels tunnels, BrowserSignIn browser) {
     this.policies = policies;
     this.verifier = verifier;
     this.events = events;
@@ -41,6 +43,12 @@ final class GatewayContext {
     this.endpoints = endpoints;
     this.recent = recent;
     this.tunnels = tunnels;
+    this.browser = browser;
+  }
+
+  /** Browser sign-in, or null when it is not configured. */
+  BrowserSignIn browser() {
+    return browser;
   }
 
   ForwardingHeaders forwardingHeaders() {
