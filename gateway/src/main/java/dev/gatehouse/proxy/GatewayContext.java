@@ -104,7 +104,9 @@ final class GatewayContext {
     response.putHeader(HeaderNames.STRICT_TRANSPORT_SECURITY, hsts);
     response.putHeader(HeaderNames.REQUEST_ID, ex.requestId);
     response.endHandler(v -> ex.finish(false));
-    response.closeHandler(v -> ex.finish(true));
+    // HTTP/2 closes the stream (and calls this) before the end handler when the request had ended first, e.g. after
+    // a paused request was answered asynchronously: only a response that never ended was cut short
+    response.closeHandler(v -> ex.finish(!response.ended()));
     return ex;
   }
 }
