@@ -122,6 +122,9 @@ public final class IdTokenVerifier {
     } catch (ParseException e) {
       throw Reason.SIGN_IN_FAILED.reject("the ID token's claims are not a JSON object");
     }
+    if (claims.getAudience() == null || !claims.getAudience().contains(clientId)) {
+      throw Reason.SIGN_IN_FAILED.reject("the ID token was not issued to this gateway (aud)");
+    }
     try {
       claimsVerifier.verify(claims, null);
     } catch (ExpiredJWTException e) {

@@ -296,13 +296,17 @@ final class BrowserSignIn {
       signInFailed(ex, setCookies, "the callback carries no authorization code", "The sign-in did not complete.");
       return;
     }
-    request.pause();
-    tokenEndpoint.exchangeCode(code, signIn.codeVerifier(), redirectUri)
+    // a GET has no body to keep: let its end arrive now, or HTTP/2 would reset the stream when the answer ends
+    request.resume();
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+    Future<Session> signedIn = tokenEndpoint.exchangeCode(code, signIn.codeVerifier(), redirectUri)
         .recover(e -> Future.failedFuture(e instanceof TokenEndpoint.Refused refused
             ? Reason.SIGN_IN_FAILED.reject("the provider did not accept the code: " + refused.getMessage())
             : Reason.IDP_UNAVAILABLE.reject("the identity provider's token endpoint failed: " + e.getMessage())))
         .compose(tokens -> idTokens.verify(tokens.idToken(), signIn.nonce())
-            .map(claims -> factory.signedIn(claims, tokens, signIn.stepUp())))
+            .map(claims -> factory.signedIn(claims, tokens, signIn.stepUp())));
+    // answer on the request's own event loop, whichever thread the provider's answer arrived on
+    (context == null ? signedIn : Future.fromCompletionStage(signedIn.toCompletionStage(), context))
         .onComplete(ar -> {
           try {
             if (ar.failed()) {
@@ -412,7 +416,9 @@ final class BrowserSignIn {
         .putHeader(HttpHeaders.LOCATION, location)
         .putHeader(HeaderNames.CACHE_CONTROL, HeaderNames.NO_STORE)
         .putHeader("Referrer-Policy", "no-referrer");
-    ex.request.resume();
+    if (!ex.request.isEnded()) {
+      ex.request.resume();
+    }
     response.end();
   }
 

@@ -294,6 +294,8 @@ public final class Gateway {
         .setMaxHeaderSize(16 * 1024)
         .setCompressionSupported(false)
         .setDecompressionSupported(false);
+    // the same limit for HTTP/2 (whose default is 8 KiB): a session split over three cookies needs about 12 KiB
+    options.getInitialSettings().setMaxHeaderListSize(16 * 1024);
     return ServerTls.apply(options, certificate);
   }
 

@@ -64,7 +64,9 @@ final class HtmlPages {
         .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Referrer-Policy", "no-referrer");
-    ex.request.resume();
+    if (!ex.request.isEnded()) {
+      ex.request.resume();
+    }
     response.end(html.toString());
   }
 
