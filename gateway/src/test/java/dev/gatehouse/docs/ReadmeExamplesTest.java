@@ -26,19 +26,22 @@ class ReadmeExamplesTest {
     Files.writeString(config, example);
     // the example refers to files an operator would have; create them where it expects them
     for (String relative : List.of("tls/server.crt", "tls/server.key", "tls/idp-ca.pem", "tls/internal-ca.pem",
-        "keys/assertion-keys.json")) {
+        "keys/assertion-keys.json", "keys/session-keys.json")) {
       Files.createDirectories(dir.resolve(relative).getParent());
       Files.writeString(dir.resolve(relative), "placeholder");
     }
     Files.createDirectories(dir.resolve("policies"));
 
-    GatewayConfig loaded = GatewayConfigLoader.load(config, Map.of());
+    GatewayConfig loaded = GatewayConfigLoader.load(config, Map.of("GATEHOUSE_CLIENT_SECRET", "from-the-environment"));
 
     assertThat(loaded.issuers()).hasSize(1);
     assertThat(loaded.listener().port()).isEqualTo(8443);
     assertThat(loaded.assertion().header()).isEqualTo("X-Gatehouse-Assertion");
     assertThat(loaded.assertion().keys()).isEqualTo(dir.resolve("keys/assertion-keys.json"));
     assertThat(loaded.identityHeaders()).isEqualTo(GatewayConfig.IdentityHeaders.DEFAULT);
+    assertThat(loaded.browser().issuerId()).isEqualTo(loaded.issuers().get(0).id());
+    assertThat(loaded.browser().clientSecret().reveal()).isEqualTo("from-the-environment");
+    assertThat(loaded.browser().session().cookieKeys()).isEqualTo(dir.resolve("keys/session-keys.json"));
   }
 
   static String yamlBlockStartingWith(String firstLine) throws Exception {
