@@ -13,10 +13,10 @@ import java.util.Objects;
  * @param nonce the {@code nonce} the ID token must carry
  * @param codeVerifier the PKCE verifier (RFC 7636) whose S256 challenge was sent
  * @param returnTo the same-origin path (and query) the browser asked for, recorded by the gateway itself
- * @param stepUp whether this sign-in asked for stronger authentication (a route's MFA requirement)
+ * @param stepUpRoute the route whose MFA requirement this sign-in steps up for, or null for a plain sign-in
  */
 public record PendingSignIn(String state, String nonce, String codeVerifier, String returnTo, Instant startedAt,
-    boolean stepUp) {
+    String stepUpRoute) {
 
   public PendingSignIn {
     Objects.requireNonNull(state, "state");
@@ -56,8 +56,8 @@ public record PendingSignIn(String state, String nonce, String codeVerifier, Str
     json.put("pkce", codeVerifier);
     json.put("to", returnTo);
     json.put("at", startedAt.getEpochSecond());
-    if (stepUp) {
-      json.put("step_up", true);
+    if (stepUpRoute != null) {
+      json.put("step_up", stepUpRoute);
     }
     return json;
   }
@@ -69,6 +69,6 @@ public record PendingSignIn(String state, String nonce, String codeVerifier, Str
       throw new IllegalArgumentException("not a pending sign-in");
     }
     return new PendingSignIn(state, nonce, verifier, to, Instant.ofEpochSecond(at.longValue()),
-        Boolean.TRUE.equals(json.get("step_up")));
+        json.get("step_up") instanceof String route ? route : null);
   }
 }

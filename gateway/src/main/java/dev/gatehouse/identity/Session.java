@@ -22,10 +22,11 @@ import java.util.Set;
  * @param refreshToken the provider's refresh token, or null when it issued none
  * @param tokensExpireAt when the provider's tokens expire (refreshed before), or null without a refresh token
  * @param stepUpAt when a sign-in that asked for stronger authentication completed, or null
+ * @param stepUpRoute the route that sign-in stepped up for, or null
  */
 public record Session(String id, String issuer, String subject, String email, Set<String> groups, String tenant,
     List<String> amr, String acr, Instant authTime, Map<String, Object> claims, Instant createdAt, Instant touchedAt,
-    String refreshToken, Instant tokensExpireAt, Instant stepUpAt) {
+    String refreshToken, Instant tokensExpireAt, Instant stepUpAt, String stepUpRoute) {
 
   static final int VERSION = 1;
 
@@ -57,7 +58,7 @@ public record Session(String id, String issuer, String subject, String email, Se
 
   public Session touched(Instant now) {
     return new Session(id, issuer, subject, email, groups, tenant, amr, acr, authTime, claims, createdAt, now,
-        refreshToken, tokensExpireAt, stepUpAt);
+        refreshToken, tokensExpireAt, stepUpAt, stepUpRoute);
   }
 
   /** This session after a token refresh: same id and sign-in time, the user's facts as the provider says now. */
@@ -65,7 +66,7 @@ public record Session(String id, String issuer, String subject, String email, Se
     return new Session(id, issuer, subject, fresh.email, fresh.groups, fresh.tenant,
         fresh.amr.isEmpty() ? amr : fresh.amr, fresh.acr != null ? fresh.acr : acr,
         fresh.authTime != null ? fresh.authTime : authTime, fresh.claims, createdAt, now,
-        fresh.refreshToken != null ? fresh.refreshToken : refreshToken, fresh.tokensExpireAt, stepUpAt);
+        fresh.refreshToken != null ? fresh.refreshToken : refreshToken, fresh.tokensExpireAt, stepUpAt, stepUpRoute);
   }
 
   Map<String, Object> toJson() {
@@ -90,6 +91,7 @@ public record Session(String id, String issuer, String subject, String email, Se
     putIfNotNull(json, "rt", refreshToken);
     putIfNotNull(json, "tokens_exp", tokensExpireAt == null ? null : tokensExpireAt.getEpochSecond());
     putIfNotNull(json, "step_up", stepUpAt == null ? null : stepUpAt.getEpochSecond());
+    putIfNotNull(json, "step_up_route", stepUpRoute);
     return json;
   }
 
@@ -104,7 +106,7 @@ public record Session(String id, String issuer, String subject, String email, Se
         string(json, "email", false), new LinkedHashSet<>(strings(json, "groups")), string(json, "tenant", false),
         strings(json, "amr"), string(json, "acr", false), instant(json, "auth_time", false), withoutNulls(claims),
         instant(json, "iat", true), instant(json, "touched", true), string(json, "rt", false),
-        instant(json, "tokens_exp", false), instant(json, "step_up", false));
+        instant(json, "tokens_exp", false), instant(json, "step_up", false), string(json, "step_up_route", false));
   }
 
   private static Map<String, Object> withoutNulls(Map<String, Object> claims) {

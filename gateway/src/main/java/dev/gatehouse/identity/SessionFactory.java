@@ -27,9 +27,10 @@ public final class SessionFactory {
   }
 
   /** A new session (new id) for a completed sign-in. */
-  public Session signedIn(JWTClaimsSet idToken, TokenEndpoint.Tokens tokens, boolean stepUp) {
+  /** @param stepUpRoute the route the sign-in stepped up for, or null */
+  public Session signedIn(JWTClaimsSet idToken, TokenEndpoint.Tokens tokens, String stepUpRoute) {
     Instant now = clock.instant();
-    return build(Randoms.token(16), idToken, tokens, now, now, stepUp ? now : null);
+    return build(Randoms.token(16), idToken, tokens, now, now, stepUpRoute == null ? null : now, stepUpRoute);
   }
 
   /** {@code current} after a refresh; {@code idToken} is null when the provider sent none. */
@@ -39,14 +40,15 @@ public final class SessionFactory {
       return new Session(current.id(), current.issuer(), current.subject(), current.email(), current.groups(),
           current.tenant(), current.amr(), current.acr(), current.authTime(), current.claims(), current.createdAt(), now,
           tokens.refreshToken() != null ? tokens.refreshToken() : current.refreshToken(),
-          tokensExpireAt(tokens, null, now, current.refreshToken()), current.stepUpAt());
+          tokensExpireAt(tokens, null, now, current.refreshToken()), current.stepUpAt(), current.stepUpRoute());
     }
-    Session fresh = build(current.id(), idToken, tokens, current.createdAt(), now, current.stepUpAt());
+    Session fresh = build(current.id(), idToken, tokens, current.createdAt(), now, current.stepUpAt(),
+        current.stepUpRoute());
     return current.refreshed(fresh, now);
   }
 
   private Session build(String id, JWTClaimsSet idToken, TokenEndpoint.Tokens tokens, Instant createdAt, Instant now,
-      Instant stepUpAt) {
+      Instant stepUpAt, String stepUpRoute) {
     Map<String, Object> all = idToken.getClaims();
     Identity who = mapping.identityOf(all, idToken.getIssuer(), idToken.getExpirationTime().toInstant(),
         AuthMethod.SESSION);
@@ -63,7 +65,7 @@ public final class SessionFactory {
     }
     return new Session(id, who.issuer(), who.subject(), who.email(), who.groups(), who.tenant(), who.amr(), who.acr(),
         who.authTime(), jsonSafe(kept), createdAt, now, tokens.refreshToken(),
-        tokensExpireAt(tokens, idToken, now, tokens.refreshToken()), stepUpAt);
+        tokensExpireAt(tokens, idToken, now, tokens.refreshToken()), stepUpAt, stepUpRoute);
   }
 
   /** Only a session that can refresh cares when the provider's tokens expire. */

@@ -55,8 +55,8 @@ final class BrowserSignIn {
   static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
 
   /**
-   * A step-up sign-in that completed this recently and still does not satisfy the route is not repeated: the provider
-   * did not give the evidence the route wants, and sending the browser round again would loop.
+   * A step-up sign-in for a route that completed this recently and still does not satisfy that route is not repeated:
+   * the provider did not give the evidence the route wants, and sending the browser round again would loop.
    */
   static final Duration STEP_UP_LOOP_WINDOW = Duration.ofMinutes(5);
 
@@ -189,6 +189,11 @@ final class BrowserSignIn {
    * and the path it asked for. {@code stepUp} asks for stronger or more recent authentication.
    */
   void startSignIn(Exchange ex, RequestTarget target, StepUp stepUp, Reason why, String detail) {
+    startSignIn(ex, target, stepUp, null, why, detail);
+  }
+
+  private void startSignIn(Exchange ex, RequestTarget target, StepUp stepUp, String stepUpRoute, Reason why,
+      String detail) {
     OidcMetadata meta = issuer.metadata();
     if (meta == null || meta.authorizationEndpoint() == null) {
       HtmlPages.send(ex, 503, Reason.IDP_UNAVAILABLE, "the identity provider's sign-in page is not known yet",
@@ -199,7 +204,7 @@ final class BrowserSignIn {
     String returnTo = safeOrRoot(target.upstreamUri());
     Instant now = clock.instant();
     PendingSignIn pending = new PendingSignIn(Randoms.token(16), Randoms.token(16), Randoms.token(32), returnTo, now,
-        stepUp != null);
+        stepUp == null ? null : stepUpRoute);
     SessionCookies cookies = SessionCookies.of(ex.request.headers());
     List<PendingSignIn> all = SignInStates.with(signIns.open(cookies.signIn()), pending);
     StringBuilder location = new StringBuilder(meta.authorizationEndpoint().toString())
@@ -231,7 +236,8 @@ final class BrowserSignIn {
   /** A signed-in user whose session lacks the MFA a route needs: to the provider, unless that just failed. */
   void stepUp(Exchange ex, RequestTarget target, Session session, Decision decision) {
     Instant now = clock.instant();
-    if (session.stepUpAt() != null && now.isBefore(session.stepUpAt().plus(STEP_UP_LOOP_WINDOW))) {
+    if (decision.routeId().equals(session.stepUpRoute()) && session.stepUpAt() != null
+        && now.isBefore(session.stepUpAt().plus(STEP_UP_LOOP_WINDOW))) {
       HtmlPages.send(ex, 401, Reason.MFA_REQUIRED, decision.detail() + "; a step-up sign-in just now did not provide it",
           "Stronger sign-in needed",
           HtmlPages.Line.text("You are signed in as " + who(session) + "."),
@@ -241,7 +247,7 @@ final class BrowserSignIn {
           HtmlPages.Line.link("Or", "sign out", LOGOUT_PATH));
       return;
     }
-    startSignIn(ex, target, decision.stepUp(), Reason.MFA_REQUIRED, decision.detail());
+    startSignIn(ex, target, decision.stepUp(), decision.routeId(), Reason.MFA_REQUIRED, decision.detail());
   }
 
   /** A signed-in user without permission: a page saying who they are and what the route needs. Never a redirect. */
@@ -304,7 +310,7 @@ final class BrowserSignIn {
             ? Reason.SIGN_IN_FAILED.reject("the provider did not accept the code: " + refused.getMessage())
             : Reason.IDP_UNAVAILABLE.reject("the identity provider's token endpoint failed: " + e.getMessage())))
         .compose(tokens -> idTokens.verify(tokens.idToken(), signIn.nonce())
-            .map(claims -> factory.signedIn(claims, tokens, signIn.stepUp())));
+            .map(claims -> factory.signedIn(claims, tokens, signIn.stepUpRoute())));
     // answer on the request's own event loop, whichever thread the provider's answer arrived on
     (context == null ? signedIn : Future.fromCompletionStage(signedIn.toCompletionStage(), context))
         .onComplete(ar -> {
@@ -316,7 +322,8 @@ final class BrowserSignIn {
             Session session = ar.result();
             ex.identity = identity(session);
             setCookies.addAll(cookies.storeSession(sessions.encode(session), maxAge(session, clock.instant())));
-            ex.outcome(Reason.SIGNED_IN, "signed in" + (signIn.stepUp() ? " with step-up" : ""));
+            ex.outcome(Reason.SIGNED_IN, "signed in" + (signIn.stepUpRoute() != null
+                ? " with step-up for route " + signIn.stepUpRoute() : ""));
             // the return path was recorded by the gateway itself when it started this sign-in; checked again anyway
             redirect(ex, PendingSignIn.isSafeReturnPath(signIn.returnTo()) ? signIn.returnTo() : "/", setCookies);
           } catch (Reason.Rejection r) {

@@ -169,7 +169,7 @@ class BrowserIT {
 
     Instant now = clock.instant();
     Session forged = new Session("sid", idp.issuer(), "alice", null, Set.of("admins"), null, List.of("otp"), null, now,
-        Map.of(), now, now, null, null, null);
+        Map.of(), now, now, null, null, null, null);
     replaceSession(new SessionCodec(new CookieSealer(SessionKeyStore.generated()), Duration.ofHours(8),
         Duration.ofHours(24), clock).encode(forged));
     assertThat(fetchStatus("/allowed/x")).as("sealed with a key the gateway does not have").isEqualTo("401 session-invalid");

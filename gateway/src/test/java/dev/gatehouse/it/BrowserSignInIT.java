@@ -187,7 +187,7 @@ class BrowserSignInIT {
   void aCookieSealedWithAForeignKeyIsRefused() {
     Instant now = clock.instant();
     Session forged = new Session("sid", idp.issuer(), "mallory", "mallory@example.com", Set.of("admins", "finance"),
-        "acme", List.of("otp"), null, now, Map.of(), now, now, null, null, null);
+        "acme", List.of("otp"), null, now, Map.of(), now, now, null, null, null, null);
     String sealed = new SessionCodec(new CookieSealer(SessionKeyStore.generated()), Duration.ofHours(1),
         Duration.ofHours(2), clock).encode(forged);
     browser.setCookie("__Host-gatehouse-session", sealed);
