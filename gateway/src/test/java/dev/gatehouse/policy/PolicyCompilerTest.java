@@ -473,7 +473,7 @@ class PolicyCompilerTest {
         "billing", "user_data", "messages.manual", "messages.auto", "app_settings", "admin");
     assertThat(policy.permissions().grantedTo(Set.of("messaging"))).containsExactlyInAnyOrder(
         "messages.manual", "messages.auto");
-    assertThat(policy.tests()).hasSize(16);
+    assertThat(policy.tests()).hasSize(20);
     assertThat(policy.version()).hasSize(12).isEqualTo(PolicyCompiler.compile(PolicyDirectory.read(dir), NOW).version());
     assertThat(policy.routes().find("localhost", "/tenants/acme/users", "GET").match().variable("tenant"))
         .isEqualTo("acme");
