@@ -3,16 +3,13 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.Reason;
 import dev.gatehouse.config.GatewayConfig;
 import dev.gatehouse.identity.Identity;
-import dev.gatehouse.identity.IdTokenVerifier;
 import dev.gatehouse.identity.OidcMetadata;
 import dev.gatehouse.identity.PendingSignIn;
 import dev.gatehouse.identity.Randoms;
 import dev.gatehouse.identity.Session;
 import dev.gatehouse.identity.SessionCodec;
-import dev.gatehouse.identity.SessionFactory;
 import dev.gatehouse.identity.SessionRefresher;
 import dev.gatehouse.identity.SignInStates;
-import dev.gatehouse.identity.TokenEndpoint;
 import dev.gatehouse.identity.TrustedIssuer;
 import dev.gatehouse.policy.Decision;
 import dev.gatehouse.policy.PolicyCompiler;
@@ -32,16 +29,16 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Browser sign-in: the OIDC authorization code flow with PKCE (S256), state and nonce, and the encrypted session
- * cookie it ends in. Sends browser navigations without a valid session to the provider, completes the sign-in at
- * {@value #CALLBACK_PATH}, authenticates later requests from the session cookie (refreshing the provider's tokens
- * before they expire), sends a session without the MFA a route needs back to the provider to step up, shows a signed-in
- * user who lacks permission a page instead of a redirect, and signs out at {@value #LOGOUT_PATH}.
+ * Browser sign-in in the request pipeline: the OIDC authorization code flow with PKCE (S256), state and nonce, and the
+ * encrypted session cookie it ends in. Tells a person's browser navigation from a script's request, authenticates
+ * requests from the session cookie (refreshing the provider's tokens before they expire), sends navigations without a
+ * valid session to the provider, sends a session without the MFA a route needs back to the provider to step up, and
+ * shows a signed-in user who lacks permission a page instead of a redirect. {@link SignInEndpoints} completes sign-ins
+ * at {@value #CALLBACK_PATH} and signs out at {@value #LOGOUT_PATH}.
  *
  * <p>Everything a sign-in needs to remember lives in the browser, sealed in cookies, so replicas stay stateless.
  */
@@ -61,30 +58,22 @@ final class BrowserSignIn {
   static final Duration STEP_UP_LOOP_WINDOW = Duration.ofMinutes(5);
 
   private static final Logger LOG = LoggerFactory.getLogger(BrowserSignIn.class);
-  private static final Pattern OAUTH_ERROR_CODE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
   private final GatewayConfig.Browser config;
   private final TrustedIssuer issuer;
   private final SessionCodec sessions;
   private final SignInStates signIns;
-  private final SessionFactory factory;
-  private final TokenEndpoint tokenEndpoint;
-  private final IdTokenVerifier idTokens;
   private final SessionRefresher refresher;
   private final InstantSource clock;
   private final URI redirectUri;
   private final String publicHost;
 
   BrowserSignIn(GatewayConfig.Browser config, TrustedIssuer issuer, SessionCodec sessions, SignInStates signIns,
-      SessionFactory factory, TokenEndpoint tokenEndpoint, IdTokenVerifier idTokens, SessionRefresher refresher,
-      InstantSource clock) {
+      SessionRefresher refresher, InstantSource clock) {
     this.config = config;
     this.issuer = issuer;
     this.sessions = sessions;
     this.signIns = signIns;
-    this.factory = factory;
-    this.tokenEndpoint = tokenEndpoint;
-    this.idTokens = idTokens;
     this.refresher = refresher;
     this.clock = clock;
     this.redirectUri = URI.create(config.publicOrigin() + CALLBACK_PATH);
@@ -93,6 +82,10 @@ final class BrowserSignIn {
 
   SessionRefresher refresher() {
     return refresher;
+  }
+
+  URI redirectUri() {
+    return redirectUri;
   }
 
   /**
@@ -178,7 +171,8 @@ final class BrowserSignIn {
     return session.identity(sessions.expiresAt(session));
   }
 
-  private Duration maxAge(Session session, Instant now) {
+  /** The session cookie's Max-Age: until the session's absolute end. */
+  Duration maxAge(Session session, Instant now) {
     return Duration.between(now, session.createdAt().plus(sessions.absoluteTimeout()));
   }
 
@@ -238,7 +232,8 @@ final class BrowserSignIn {
     Instant now = clock.instant();
     if (decision.routeId().equals(session.stepUpRoute()) && session.stepUpAt() != null
         && now.isBefore(session.stepUpAt().plus(STEP_UP_LOOP_WINDOW))) {
-      HtmlPages.send(ex, 401, Reason.MFA_REQUIRED, decision.detail() + "; a step-up sign-in just now did not provide it",
+      HtmlPages.send(ex, 401, Reason.MFA_REQUIRED,
+          decision.detail() + "; a step-up sign-in just now did not provide it",
           "Stronger sign-in needed",
           HtmlPages.Line.text("You are signed in as " + who(session) + "."),
           HtmlPages.Line.text("This page " + decision.detail() + ", and the identity provider did not confirm it when "
@@ -268,142 +263,9 @@ final class BrowserSignIn {
     return session.email() != null ? session.email() + " (" + session.subject() + ")" : session.subject();
   }
 
-  // ---------------------------------------------------------------------------------------------- endpoints
-
-  /** {@value #CALLBACK_PATH}: the provider sends the browser back here with a code (or an error) and the state. */
-  void callback(Exchange ex) {
-    HttpServerRequest request = ex.request;
-    if (request.method() != HttpMethod.GET) {
-      throw Reason.METHOD_NOT_ALLOWED.reject("this endpoint takes only GET requests");
-    }
-    SessionCookies cookies = SessionCookies.of(request.headers());
-    List<PendingSignIn> pending = signIns.open(cookies.signIn());
-    String state = single(request, "state");
-    PendingSignIn signIn = SignInStates.find(pending, state);
-    if (signIn == null) {
-      signInFailed(ex, List.of(), "no sign-in of this browser has this state (expired, used, or started elsewhere)",
-          "This sign-in link has expired, was already used, or was started in another browser.");
-      return;
-    }
-    List<PendingSignIn> rest = new ArrayList<>(pending);
-    rest.remove(signIn);
-    List<String> setCookies = new ArrayList<>();
-    setCookies.add(rest.isEmpty() ? SessionCookies.clearSignIn()
-        : SessionCookies.storeSignIn(signIns.seal(rest), SignInStates.LIFETIME));
-    String error = single(request, "error");
-    if (error != null) {
-      String code = OAUTH_ERROR_CODE.matcher(error).matches() ? error : "invalid";
-      signInFailed(ex, setCookies, "the identity provider answered " + code,
-          "The identity provider did not sign you in (" + code + ").");
-      return;
-    }
-    String code = single(request, "code");
-    if (code == null || code.isEmpty() || code.length() > 4096) {
-      signInFailed(ex, setCookies, "the callback carries no authorization code", "The sign-in did not complete.");
-      return;
-    }
-    // a GET has no body to keep: let its end arrive now, or HTTP/2 would reset the stream when the answer ends
-    request.resume();
-    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-    Future<Session> signedIn = tokenEndpoint.exchangeCode(code, signIn.codeVerifier(), redirectUri)
-        .recover(e -> Future.failedFuture(e instanceof TokenEndpoint.Refused refused
-            ? Reason.SIGN_IN_FAILED.reject("the provider did not accept the code: " + refused.getMessage())
-            : Reason.IDP_UNAVAILABLE.reject("the identity provider's token endpoint failed: " + e.getMessage())))
-        .compose(tokens -> idTokens.verify(tokens.idToken(), signIn.nonce())
-            .map(claims -> factory.signedIn(claims, tokens, signIn.stepUpRoute())));
-    // answer on the request's own event loop, whichever thread the provider's answer arrived on
-    (context == null ? signedIn : Future.fromCompletionStage(signedIn.toCompletionStage(), context))
-        .onComplete(ar -> {
-          try {
-            if (ar.failed()) {
-              callbackFailed(ex, setCookies, ar.cause());
-              return;
-            }
-            Session session = ar.result();
-            ex.identity = identity(session);
-            setCookies.addAll(cookies.storeSession(sessions.encode(session), maxAge(session, clock.instant())));
-            ex.outcome(Reason.SIGNED_IN, "signed in" + (signIn.stepUpRoute() != null
-                ? " with step-up for route " + signIn.stepUpRoute() : ""));
-            // the return path was recorded by the gateway itself when it started this sign-in; checked again anyway
-            redirect(ex, PendingSignIn.isSafeReturnPath(signIn.returnTo()) ? signIn.returnTo() : "/", setCookies);
-          } catch (Reason.Rejection r) {
-            callbackFailed(ex, setCookies, r);
-          } catch (RuntimeException e) {
-            LOG.error("request {}: sign-in failed unexpectedly", ex.requestId, e);
-            callbackFailed(ex, setCookies, Reason.INTERNAL_ERROR.reject("internal error"));
-          }
-        });
-  }
-
-  private void callbackFailed(Exchange ex, List<String> setCookies, Throwable cause) {
-    Reason.Rejection r = cause instanceof Reason.Rejection rejection ? rejection
-        : Reason.INTERNAL_ERROR.reject("internal error");
-    if (r.reason() != Reason.SIGN_IN_FAILED) {
-      LOG.warn("request {}: sign-in failed: {}", ex.requestId, r.getMessage());
-    }
-    setCookies(ex, setCookies);
-    String what = switch (r.reason()) {
-      case IDP_UNAVAILABLE -> "The identity provider cannot be reached right now.";
-      case SESSION_TOO_LARGE -> "Your account has more groups or attributes than a browser session can hold. "
-          + "Please tell your administrator.";
-      default -> "The sign-in could not be completed.";
-    };
-    int status = r.reason() == Reason.SIGN_IN_FAILED ? 400 : r.reason().status();
-    HtmlPages.send(ex, status, r.reason(), r.detail(), "Sign-in failed", HtmlPages.Line.text(what),
-        HtmlPages.Line.link("You can", "start again", "/"));
-  }
-
-  private void signInFailed(Exchange ex, List<String> setCookies, String detail, String message) {
-    setCookies(ex, setCookies);
-    HtmlPages.send(ex, 400, Reason.SIGN_IN_FAILED, detail, "Sign-in failed", HtmlPages.Line.text(message),
-        HtmlPages.Line.link("You can", "start again", "/"));
-  }
-
-  /**
-   * {@value #LOGOUT_PATH}: ends the session (clears its cookies) and, when the provider supports RP-initiated logout,
-   * continues to its end-session endpoint, which returns the browser to {@value #SIGNED_OUT_PATH}.
-   */
-  void logout(Exchange ex) {
-    HttpMethod method = ex.request.method();
-    if (method != HttpMethod.GET && method != HttpMethod.POST) {
-      throw Reason.METHOD_NOT_ALLOWED.reject("this endpoint takes only GET and POST requests");
-    }
-    SessionCookies cookies = SessionCookies.of(ex.request.headers());
-    String sealed = cookies.session();
-    if (sealed != null) {
-      try {
-        ex.identity = identity(sessions.decode(sealed));
-      } catch (Reason.Rejection r) {
-        // an invalid or expired session is cleared all the same
-      }
-    }
-    List<String> setCookies = new ArrayList<>(cookies.clearSession());
-    if (cookies.signIn() != null) {
-      setCookies.add(SessionCookies.clearSignIn());
-    }
-    OidcMetadata meta = issuer.metadata();
-    String signedOut = config.publicOrigin() + SIGNED_OUT_PATH;
-    String location = meta == null || meta.endSessionEndpoint() == null ? SIGNED_OUT_PATH
-        : meta.endSessionEndpoint() + (meta.endSessionEndpoint().getRawQuery() == null ? "?" : "&")
-            + "client_id=" + encode(config.clientId()) + "&post_logout_redirect_uri=" + encode(signedOut);
-    ex.outcome(Reason.SIGNED_OUT, meta != null && meta.endSessionEndpoint() != null
-        ? "signed out; sent to the identity provider's end-session endpoint" : "signed out");
-    redirect(ex, location, setCookies);
-  }
-
-  /** {@value #SIGNED_OUT_PATH}: where the browser lands after signing out. */
-  void signedOut(Exchange ex) {
-    HttpMethod method = ex.request.method();
-    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
-      throw Reason.METHOD_NOT_ALLOWED.reject("this endpoint takes only GET and HEAD requests");
-    }
-    HtmlPages.send(ex, 200, Reason.PUBLIC_ROUTE, "signed-out page", "Signed out",
-        HtmlPages.Line.text("You are signed out."), HtmlPages.Line.link("", "Sign in again", "/"));
-  }
-
   // ---------------------------------------------------------------------------------------------- helpers
 
-  private static void setCookies(Exchange ex, List<String> values) {
+  static void setCookies(Exchange ex, List<String> values) {
     HttpServerResponse response = ex.request.response();
     if (!response.headWritten()) {
       for (String value : values) {
@@ -412,7 +274,7 @@ final class BrowserSignIn {
     }
   }
 
-  private static void redirect(Exchange ex, String location, List<String> setCookies) {
+  static void redirect(Exchange ex, String location, List<String> setCookies) {
     HttpServerResponse response = ex.request.response();
     if (response.headWritten() || ex.isFinished()) {
       response.reset();
@@ -429,13 +291,7 @@ final class BrowserSignIn {
     response.end();
   }
 
-  /** The one value of a query parameter; null when absent, and a second copy makes it absent (never guess). */
-  private static String single(HttpServerRequest request, String name) {
-    List<String> values = request.params().getAll(name);
-    return values.size() == 1 ? values.get(0) : null;
-  }
-
-  private static String encode(String s) {
+  static String encode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

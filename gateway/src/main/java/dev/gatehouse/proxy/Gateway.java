@@ -133,11 +133,12 @@ public final class Gateway {
       GatewayConfig.Assertion assertion = config.assertion();
       AssertionSigner signer = new AssertionSigner(config.name(), assertion.lifetime(), assertion.audience(),
           loaded.signingKeys(), clock);
-      BrowserSignIn browser = config.browser() == null ? null
+      SignInEndpoints signInEndpoints = config.browser() == null ? null
           : browserSignIn(config.browser(), issuers, clients, loaded, clock);
+      BrowserSignIn browser = signInEndpoints == null ? null : signInEndpoints.browser();
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
           config.tls().hsts(), new ForwardingHeaders(config.identityHeaders(), assertion.header()), signer,
-          new GatewayEndpoints(loaded.signingKeys(), browser), recent, tunnels, browser);
+          new GatewayEndpoints(loaded.signingKeys(), signInEndpoints), recent, tunnels, browser);
       loaded.signingKeys().start(vertx, assertion.keysPollInterval());
       if (loaded.sessionKeys() != null) {
         loaded.sessionKeys().start(vertx, config.browser().session().keysPollInterval());
@@ -174,7 +175,7 @@ public final class Gateway {
       KeyRingStore signingKeys, SessionKeyStore sessionKeys) {}
 
   /** Browser sign-in with the configured issuer's keys, discovery and HTTP client. */
-  private static BrowserSignIn browserSignIn(GatewayConfig.Browser config, List<TrustedIssuer> issuers,
+  private static SignInEndpoints browserSignIn(GatewayConfig.Browser config, List<TrustedIssuer> issuers,
       List<IdpClient> clients, Loaded loaded, InstantSource clock) {
     int index = -1;
     for (int i = 0; i < issuers.size(); i++) {
@@ -193,8 +194,9 @@ public final class Gateway {
     TokenEndpoint tokens = new TokenEndpoint(clients.get(index), issuer, config.clientId(), config.clientSecret());
     IdTokenVerifier idTokens = new IdTokenVerifier(issuer, config.clientId(), clock);
     SessionRefresher refresher = new SessionRefresher(tokens, idTokens, factory, clock, session.refreshBefore());
-    return new BrowserSignIn(config, issuer, codec, new SignInStates(sealer, clock), factory, tokens, idTokens,
-        refresher, clock);
+    SignInStates signIns = new SignInStates(sealer, clock);
+    BrowserSignIn browser = new BrowserSignIn(config, issuer, codec, signIns, refresher, clock);
+    return new SignInEndpoints(browser, config, issuer, codec, signIns, factory, tokens, idTokens, clock);
   }
 
   /** The claim names the policy in force reads, computed once per policy generation. */

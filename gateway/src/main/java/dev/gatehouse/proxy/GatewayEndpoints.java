@@ -30,8 +30,8 @@ final class GatewayEndpoints {
 
   private final Map<String, Endpoint> byPath;
 
-  /** @param browser browser sign-in, whose callback, logout and signed-out pages live here; or null */
-  GatewayEndpoints(KeyRingStore keys, BrowserSignIn browser) {
+  /** @param browser browser sign-in's callback, logout and signed-out pages; or null */
+  GatewayEndpoints(KeyRingStore keys, SignInEndpoints browser) {
     java.util.Map<String, Endpoint> endpoints = new java.util.HashMap<>();
     endpoints.put(JWKS_PATH, ex -> jwks(ex, keys));
     if (browser != null) {
