@@ -8,7 +8,14 @@ public enum Reason {
   ALLOWED("allowed", 200),
   PUBLIC_ROUTE("public-route", 200),
 
+  /** Browser sign-in completed: a new session, and back to where the browser first wanted to go. */
+  SIGNED_IN("signed-in", 302),
+  /** The session was ended at {@code /.gatehouse/logout}. */
+  SIGNED_OUT("signed-out", 302),
+
   BAD_REQUEST("bad-request", 400),
+  /** A sign-in callback that cannot complete: unknown or expired state, refused code, invalid ID token. */
+  SIGN_IN_FAILED("sign-in-failed", 400),
   PATH_REJECTED("path-rejected", 400),
   HOST_INVALID("host-invalid", 400),
   URI_TOO_LONG("uri-too-long", 414),
@@ -24,6 +31,7 @@ public enum Reason {
   ISSUER_UNKNOWN("issuer-unknown", 401),
   KEY_UNKNOWN("key-unknown", 401),
   SESSION_INVALID("session-invalid", 401),
+  SESSION_EXPIRED("session-expired", 401),
   MFA_REQUIRED("mfa-required", 401),
 
   PERMISSION_MISSING("permission-missing", 403),
@@ -35,6 +43,8 @@ public enum Reason {
   RATE_LIMITED("rate-limited", 429),
 
   INTERNAL_ERROR("internal-error", 500),
+  /** The identity would not fit in the cookies a browser keeps; never truncated. */
+  SESSION_TOO_LARGE("session-too-large", 500),
   UPSTREAM_UNAVAILABLE("upstream-unavailable", 502),
   UPSTREAM_FAILED("upstream-failed", 502),
   IDP_UNAVAILABLE("idp-unavailable", 503),

@@ -73,7 +73,12 @@ final class DemoApp {
       page.append("<dt>").append(row.getKey()).append("</dt><dd>")
           .append(row.getValue() == null ? "&mdash;" : escape(row.getValue())).append("</dd>\n");
     }
-    return page.append("</dl>\n</body>\n</html>\n").toString();
+    page.append("</dl>\n");
+    if (user != null) {
+      // the gateway answers this path itself: it ends the session and signs out at the demo IdP
+      page.append("<p><a href=\"/.gatehouse/logout\">Sign out</a></p>\n");
+    }
+    return page.append("</body>\n</html>\n").toString();
   }
 
   private static String escape(String text) {

@@ -9,6 +9,8 @@ final class DemoConfig {
 
   static final String FILE_NAME = "gatehouse-dev.yaml";
   static final int GATEWAY_PORT = 8443;
+  /** The gateway's client id at the demo IdP for browser sign-in (a public client: PKCE, no secret). */
+  static final String BROWSER_CLIENT_ID = "gatehouse-demo-web";
 
   private DemoConfig() {}
 
@@ -45,7 +47,14 @@ final class DemoConfig {
           directory: "%s"
         accessLog:
           stdout: true
-        """.formatted(GATEWAY_PORT, DemoIdentityProvider.ISSUER, DemoIdentityProvider.AUDIENCE, policyDirectory);
+        # browser sign-in at the demo IdP; session cookies are encrypted with a key made at start-up (no cookieKeys),
+        # so restarting the demo signs everyone out
+        browser:
+          issuer: demo
+          clientId: %s
+          publicOrigin: https://localhost:%d
+        """.formatted(GATEWAY_PORT, DemoIdentityProvider.ISSUER, DemoIdentityProvider.AUDIENCE, policyDirectory,
+        BROWSER_CLIENT_ID, GATEWAY_PORT);
     Files.writeString(file, yaml);
     return file;
   }

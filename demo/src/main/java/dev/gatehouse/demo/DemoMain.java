@@ -139,7 +139,10 @@ public final class DemoMain {
         .append("          reached only through the gateway\n");
     b.append("  configuration      ").append(CERTIFICATES.resolve(DemoConfig.FILE_NAME)).append('\n');
     b.append("  policies           ").append(POLICIES).append("/\n\n");
-    b.append("Try it in a shell in this directory. Tokens for the demo users (valid for ")
+    b.append("Try it in a browser: open ").append(gateway).append("/ and sign in as a demo user (the browser must trust\n")
+        .append(CERTIFICATES.resolve("ca.crt")).append(", or accept its warning about the development certificate).\n")
+        .append("Sign out at ").append(gateway).append("/.gatehouse/logout\n\n");
+    b.append("Or in a shell in this directory. Tokens for the demo users (valid for ")
         .append(DemoIdentityProvider.TOKEN_LIFETIME.toMinutes()).append(" minutes):\n\n");
     tokens.forEach((user, token) ->
         b.append("export ").append(user.toUpperCase(Locale.ROOT)).append("_TOKEN=").append(token).append('\n'));

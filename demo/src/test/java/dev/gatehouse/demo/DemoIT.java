@@ -22,6 +22,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -39,6 +45,8 @@ class DemoIT {
   private static final List<Integer> PORTS = List.of(8443, 8444, 8081);
   private static final Duration STARTUP = Duration.ofMinutes(3);
   private static final Duration COMMAND = Duration.ofSeconds(60);
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
   private static final String RUNNING = "Gatehouse demo is running on https://localhost:8443 (Ctrl-C to stop)";
   private static final String BANNER_END = "Access events follow, one JSON line per request:";
@@ -127,11 +135,70 @@ class DemoIT {
       assertThat(unknown.exit()).as(unknown.toString()).isEqualTo(1);
       assertThat(unknown.stdout()).isEmpty();
       assertThat(unknown.stderr()).contains("nobody");
+
+      assertThat(String.join("\n", banner)).contains("Try it in a browser: open https://localhost:8443/ and sign in");
+      if (Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER)) {
+        signInWithABrowser();
+      } else {
+        System.out.println("browser sign-in not tried: " + CHROMIUM + " and " + CHROMEDRIVER + " are not installed");
+      }
     } finally {
       demoProcesses.addAll(demo.descendants().toList());
       stop(demo, demoProcesses);
     }
     assertThat(PORTS).as("the demo's ports are free again").allMatch(DemoIT::isFree);
+  }
+
+  /**
+   * What a person does with the demo in a browser: opens the gateway, signs in at the demo IdP as alice, sees the demo
+   * app's page with her identity, is told what she lacks on a page she may not see, and signs out.
+   */
+  private static void signInWithABrowser() throws Exception {
+    Path profile = Files.createTempDirectory("gatehouse-demo-chromium");
+    ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless", "--no-sandbox",
+        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir=" + profile,
+        "--ignore-certificate-errors-spki-list=" + spkiHash(ROOT.resolve("certs-dev/server.crt")));
+    ChromeDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+        .usingAnyFreePort().build(), options);
+    try {
+      long started = System.nanoTime();
+      browser.get("https://localhost:8443/");
+      assertThat(browser.getCurrentUrl()).startsWith("https://localhost:8444/demo/authorize?");
+      assertThat(browser.getTitle()).isEqualTo("Demo identity provider: sign in");
+      browser.findElement(By.name("username")).sendKeys("alice");
+      browser.findElement(By.cssSelector("input[type=submit]")).click();
+      new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.urlToBe("https://localhost:8443/"));
+      System.out.println("demo browser sign-in (page, IdP login page, typing, back on the app): "
+          + (System.nanoTime() - started) / 1_000_000 + " ms");
+      assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Hello alice");
+      assertThat(browser.findElement(By.tagName("body")).getText()).contains("alice@acme.example")
+          .contains("finance,support").contains("acme");
+
+      browser.get("https://localhost:8443/settings/smtp");
+      assertThat(browser.getTitle()).isEqualTo("Access denied");
+      assertThat(browser.findElement(By.tagName("body")).getText())
+          .contains("You are signed in as alice@acme.example (alice).").contains("requires permission [app_settings]");
+
+      browser.get("https://localhost:8443/");
+      browser.findElement(By.linkText("Sign out")).click();
+      new WebDriverWait(browser, Duration.ofSeconds(30))
+          .until(ExpectedConditions.urlToBe("https://localhost:8443/.gatehouse/signed-out"));
+      browser.get("https://localhost:8443/");
+      assertThat(browser.getTitle()).as("signed out: the next visit signs in again")
+          .isEqualTo("Demo identity provider: sign in");
+    } finally {
+      browser.quit();
+    }
+  }
+
+  private static String spkiHash(Path certificate) throws Exception {
+    try (var in = Files.newInputStream(certificate)) {
+      var cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+          .generateCertificate(in);
+      return java.util.Base64.getEncoder().encodeToString(
+          java.security.MessageDigest.getInstance("SHA-256").digest(cert.getPublicKey().getEncoded()));
+    }
   }
 
   /**

@@ -28,7 +28,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "keys", mixinStandardHelpOptions = true,
-    description = "Manage the key file that signs identity assertions (assertion.keys in gatehouse.yaml).",
+    description = {"Manage the key files of the gateway: the keys that sign identity assertions (assertion.keys in "
+        + "gatehouse.yaml) and the keys that encrypt session cookies (browser.session.cookieKeys)."},
     subcommands = {KeysCommand.Generate.class, CommandLine.HelpCommand.class})
 final class KeysCommand implements Runnable {
 
@@ -41,10 +42,21 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "generate", mixinStandardHelpOptions = true,
-      description = {"Generate a private signing key (a JWK with kid and nbf).",
-          "Rotate by adding a key that signs from later on: it is published at once, so apps know it before they see it.",
+      description = {"Generate a private signing key (a JWK with kid and nbf), or with --type session a 256-bit cookie key.",
+          "Rotate signing keys by adding a key that signs from later on: it is published at once, so apps know it "
+              + "before they see it.",
+          "Rotate cookie keys by adding a key (it decrypts at once), and once every replica has it, adding the next "
+              + "one with --first or moving it first: the first key encrypts.",
           "Exit codes: 0 done, 1 cannot read or write the key file, 2 invalid arguments."})
   static final class Generate implements Callable<Integer> {
+
+    @Option(names = "--type", paramLabel = "TYPE", defaultValue = "signing",
+        description = "signing (default): an assertion signing key; session: an AES-256 key for session cookies")
+    String type;
+
+    @Option(names = "--first", description = "with --type session and --add-to: put the new key first, so that it "
+        + "encrypts at once (default: last, so that it only decrypts until it is moved first)")
+    boolean first;
 
     @Option(names = "--alg", paramLabel = "ALG", defaultValue = "ES256", description = "ES256 (default) or RS256")
     String algorithm;
@@ -66,6 +78,17 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() {
+      if (type.equals("session")) {
+        return session();
+      }
+      if (!type.equals("signing")) {
+        System.err.println("gatehouse: --type " + type + " (expected: signing or session)");
+        return 2;
+      }
+      if (first) {
+        System.err.println("gatehouse: --first is for --type session (signing keys are ordered by nbf)");
+        return 2;
+      }
       JWSAlgorithm alg = JWSAlgorithm.parse(algorithm.toUpperCase(Locale.ROOT));
       if (!JWSAlgorithm.ES256.equals(alg) && !JWSAlgorithm.RS256.equals(alg)) {
         System.err.println("gatehouse: --alg " + algorithm + " (expected: ES256 or RS256)");
@@ -100,6 +123,57 @@ final class KeysCommand implements Runnable {
       }
       System.err.println("gatehouse: key " + key.getKeyID() + " (" + alg + ") is published as soon as the gateways read "
           + "the file and signs from " + now.plus(delay));
+      return 0;
+    }
+
+    private Integer session() {
+      if (!algorithm.equals("ES256") || !notBefore.equals("0s")) {
+        System.err.println("gatehouse: --alg and --not-before are for signing keys; a session key is a 256-bit AES key "
+            + "that decrypts as soon as the gateways read it and encrypts once it is first");
+        return 2;
+      }
+      if (first && (destination == null || destination.addTo == null)) {
+        System.err.println("gatehouse: --first needs --add-to FILE");
+        return 2;
+      }
+      JWK key = dev.gatehouse.identity.SessionKeys.newJwk();
+      ObjectMapper json = new ObjectMapper();
+      try {
+        if (destination != null && destination.addTo != null) {
+          byte[] content = Files.readAllBytes(destination.addTo);
+          try {
+            dev.gatehouse.identity.SessionKeys.parse(content);
+          } catch (KeyRingException e) {
+            throw new KeyRingException(destination.addTo + " is not a valid cookie key file, so it was left alone: "
+                + e.getMessage());
+          }
+          ObjectNode set = (ObjectNode) json.readTree(content);
+          ArrayNode keys = (ArrayNode) set.get("keys");
+          if (first) {
+            keys.insert(0, json.valueToTree(key.toJSONObject()));
+          } else {
+            keys.add(json.valueToTree(key.toJSONObject()));
+          }
+          write(destination.addTo, json.writerWithDefaultPrettyPrinter().writeValueAsString(set), true);
+        } else {
+          ObjectNode set = json.createObjectNode();
+          set.putArray("keys").add(json.valueToTree(key.toJSONObject()));
+          String text = json.writerWithDefaultPrettyPrinter().writeValueAsString(set);
+          if (destination != null && destination.out != null) {
+            write(destination.out, text, false);
+          } else {
+            System.out.println(text);
+          }
+        }
+      } catch (FileAlreadyExistsException e) {
+        System.err.println("gatehouse: " + e.getFile() + " exists; use --add-to to add a key to it");
+        return 1;
+      } catch (IOException | KeyRingException e) {
+        System.err.println("gatehouse: " + e.getMessage());
+        return 1;
+      }
+      System.err.println("gatehouse: cookie key " + key.getKeyID() + (destination != null && destination.addTo != null
+          ? (first ? " encrypts" : " decrypts") + " as soon as the gateways read the file" : " written"));
       return 0;
     }
 

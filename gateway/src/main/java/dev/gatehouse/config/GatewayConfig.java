@@ -32,6 +32,7 @@ public record GatewayConfig(
     Assertion assertion,
     IdentityHeaders identityHeaders,
     Admin admin,
+    Browser browser,
     String sha256) {
 
   public GatewayConfig {
@@ -141,6 +142,49 @@ public record GatewayConfig(
       Objects.requireNonNull(algorithm, "algorithm");
       Objects.requireNonNull(lifetime, "lifetime");
       Objects.requireNonNull(keysPollInterval, "keysPollInterval");
+    }
+  }
+
+  /**
+   * Browser sign-in (OIDC authorization code flow with PKCE) and the encrypted session cookie it issues; absent
+   * (null in {@link GatewayConfig#browser()}) when only bearer tokens are accepted.
+   *
+   * @param issuerId the {@code id} of the configured issuer users sign in with
+   * @param clientId the gateway's client id at that issuer; ID tokens must be issued to it ({@code aud}, {@code azp})
+   * @param clientSecret the client secret of a confidential client, or null for a public client (PKCE only)
+   * @param scopes the scopes asked for; always includes {@code openid}
+   * @param publicOrigin the origin browsers reach the gateway at, e.g. {@code https://gatehouse.example.com}; the
+   *     redirect URI is {@code <publicOrigin>/.gatehouse/callback}
+   * @param session lifetimes and keys of the session cookie
+   */
+  public record Browser(String issuerId, String clientId, Secret clientSecret, List<String> scopes, URI publicOrigin,
+      Session session) {
+
+    public Browser {
+      Objects.requireNonNull(issuerId, "issuerId");
+      Objects.requireNonNull(clientId, "clientId");
+      Objects.requireNonNull(publicOrigin, "publicOrigin");
+      Objects.requireNonNull(session, "session");
+      scopes = List.copyOf(scopes);
+    }
+  }
+
+  /**
+   * @param cookieKeys a JWK Set file of 256-bit {@code oct} keys (the first encrypts, all decrypt), or null to
+   *     generate a key at start-up (one replica; every restart ends every session)
+   * @param keysPollInterval how often the key file is checked for changes
+   * @param idleTimeout a session not used for this long ends
+   * @param absoluteTimeout a session ends this long after sign-in, however busy
+   * @param refreshBefore tokens from the provider are refreshed this long before they expire
+   */
+  public record Session(Path cookieKeys, Duration keysPollInterval, Duration idleTimeout, Duration absoluteTimeout,
+      Duration refreshBefore) {
+
+    public Session {
+      Objects.requireNonNull(keysPollInterval, "keysPollInterval");
+      Objects.requireNonNull(idleTimeout, "idleTimeout");
+      Objects.requireNonNull(absoluteTimeout, "absoluteTimeout");
+      Objects.requireNonNull(refreshBefore, "refreshBefore");
     }
   }
 

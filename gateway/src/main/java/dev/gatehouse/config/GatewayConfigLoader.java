@@ -41,7 +41,8 @@ public final class GatewayConfigLoader {
       JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
 
   public static final List<String> DEFAULT_REDACTED =
-      List.of("token", "code", "password", "passwd", "secret", "key", "session", "signature", "credential", "assertion");
+      List.of("token", "code", "password", "passwd", "secret", "key", "session", "signature", "credential", "assertion",
+          "state");
 
   /** Algorithms the gateway signs assertions with; ES256 by default (cheap to sign on the event loop). */
   static final Set<JWSAlgorithm> ASSERTION_ALGORITHMS = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256);
@@ -62,6 +63,9 @@ public final class GatewayConfigLoader {
   private static final Pattern NAME = Pattern.compile("[!#-\\[\\]-~]{1,128}");
 
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /** RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+  private static final Pattern SCOPE = Pattern.compile("[!#-\\[\\]-~]+");
 
   private static final Pattern ENV_REFERENCE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 
@@ -105,10 +109,11 @@ public final class GatewayConfigLoader {
     GatewayConfig.IdentityHeaders identityHeaders = identityHeaders(top.mapping("identityHeaders"));
     GatewayConfig.Assertion assertion = assertion(top.mapping("assertion"), identityHeaders);
     GatewayConfig.Admin admin = top.has("admin") ? admin(top.mapping("admin")) : null;
+    GatewayConfig.Browser browser = top.has("browser") ? browser(top.mapping("browser"), top, issuers) : null;
     top.finish();
     problems.throwIfAny();
     return new GatewayConfig(file, name, listener, tls, issuers, policyDirectory, pollInterval, upstreams, accessLog,
-        assertion, identityHeaders, admin, sha256(bytes));
+        assertion, identityHeaders, admin, browser, sha256(bytes));
   }
 
   private String name(MappingReader top) {
@@ -499,6 +504,66 @@ public final class GatewayConfigLoader {
     }
     problems.add(m.get("onFailure").orElseThrow(), "'" + text + "' (expected: deny or serve)");
     return EventLog.FailurePolicy.DENY;
+  }
+
+  private GatewayConfig.Browser browser(MappingReader m, MappingReader top, List<GatewayConfig.Issuer> issuers) {
+    String issuerId = m.requiredString("issuer");
+    if (issuerId != null && issuers.stream().noneMatch(i -> i.id().equals(issuerId))
+        && !top.mappings("issuers").isEmpty()) {
+      problems.add(m.get("issuer").orElseThrow(), "'" + issuerId + "' is not the id of a configured issuer (expected one "
+          + "of: " + String.join(", ", issuers.stream().map(GatewayConfig.Issuer::id).toList()) + ")");
+    }
+    String clientId = m.requiredString("clientId");
+    Secret clientSecret = m.secret("clientSecret", false);
+    List<String> scopes = m.has("scopes") ? m.strings("scopes") : List.of("openid", "email", "profile");
+    if (m.has("scopes") && !scopes.contains("openid")) {
+      problems.add(m.get("scopes").orElseThrow(), "must include openid (sign-in needs an ID token)");
+    }
+    for (String scope : scopes) {
+      if (!SCOPE.matcher(scope).matches()) {
+        problems.add(m.get("scopes").orElseThrow(), "'" + scope + "' is not a scope (RFC 6749 section 3.3: visible "
+            + "ASCII without spaces, quotes or backslashes)");
+      }
+    }
+    URI origin = publicOrigin(m);
+    GatewayConfig.Session session = session(m.mapping("session"));
+    m.finish();
+    if (issuerId == null || clientId == null || origin == null) {
+      return null;
+    }
+    return new GatewayConfig.Browser(issuerId, clientId, clientSecret, scopes, origin, session);
+  }
+
+  /** An https origin without path, query or fragment: the redirect URI and every return URL are built on it. */
+  private URI publicOrigin(MappingReader m) {
+    URI uri = httpsUrl(m, "publicOrigin", true);
+    if (uri == null) {
+      return null;
+    }
+    boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+        && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
+    if (!bare) {
+      problems.add(m.get("publicOrigin").orElseThrow(), "'" + uri + "' (expected: an origin without path, query or "
+          + "user, e.g. https://gatehouse.example.com or https://gatehouse.example.com:8443)");
+      return null;
+    }
+    return URI.create("https://" + uri.getHost().toLowerCase(Locale.ROOT) + (uri.getPort() < 0 || uri.getPort() == 443
+        ? "" : ":" + uri.getPort()));
+  }
+
+  private GatewayConfig.Session session(MappingReader m) {
+    Path keys = existingFile(m, "cookieKeys", false);
+    Duration poll = m.duration("keysPollInterval", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofHours(1));
+    Duration absolute = m.duration("absoluteTimeout", Duration.ofHours(24), Duration.ofMinutes(5), Duration.ofDays(90));
+    Duration defaultIdle = Duration.ofHours(8).compareTo(absolute) < 0 ? Duration.ofHours(8) : absolute;
+    Duration idle = m.duration("idleTimeout", defaultIdle, Duration.ofMinutes(5), Duration.ofDays(30));
+    Duration refreshBefore = m.duration("refreshBefore", Duration.ofMinutes(1), Duration.ZERO, Duration.ofHours(1));
+    if (idle.compareTo(absolute) > 0) {
+      problems.add(m.get("idleTimeout").orElseThrow(), Quantities.format(idle) + " is longer than absoluteTimeout "
+          + Quantities.format(absolute) + " (expected: idleTimeout <= absoluteTimeout)");
+    }
+    m.finish();
+    return new GatewayConfig.Session(keys, poll, idle, absolute, refreshBefore);
   }
 
   private Path existingFile(MappingReader m, String key, boolean required) {

@@ -52,6 +52,11 @@ public final class ClaimPath {
     names.add(current.toString());
   }
 
+  /** The top-level claim name this path starts at. */
+  public String root() {
+    return names.get(0);
+  }
+
   /** The value at this path, or null when any step is missing or not an object. */
   public Object resolve(Map<String, Object> claims) {
     Object current = claims;

@@ -46,10 +46,19 @@ public final class IdpClient {
 
   /** POSTs a form and returns the JSON answer with its status (token endpoints answer errors as JSON). */
   public Future<HttpResponse<io.vertx.core.buffer.Buffer>> postForm(URI url, io.vertx.core.MultiMap form) {
-    return client.postAbs(url.toString())
+    return postForm(url, form, null);
+  }
+
+  /** As {@link #postForm(URI, io.vertx.core.MultiMap)}, with an {@code Authorization} header unless it is null. */
+  public Future<HttpResponse<io.vertx.core.buffer.Buffer>> postForm(URI url, io.vertx.core.MultiMap form,
+      String authorization) {
+    var request = client.postAbs(url.toString())
         .timeout(timeoutMillis)
-        .putHeader("Accept", "application/json")
-        .sendForm(form);
+        .putHeader("Accept", "application/json");
+    if (authorization != null) {
+      request.putHeader("Authorization", authorization);
+    }
+    return request.sendForm(form);
   }
 
   private static Future<JsonObject> json(URI url, HttpResponse<io.vertx.core.buffer.Buffer> response) {

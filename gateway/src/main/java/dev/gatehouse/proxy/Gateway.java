@@ -15,6 +15,14 @@ import dev.gatehouse.audit.TrustedProxies;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.GatewayConfig;
 import dev.gatehouse.identity.AssertionSigner;
+import dev.gatehouse.identity.CookieSealer;
+import dev.gatehouse.identity.IdTokenVerifier;
+import dev.gatehouse.identity.SessionCodec;
+import dev.gatehouse.identity.SessionFactory;
+import dev.gatehouse.identity.SessionKeyStore;
+import dev.gatehouse.identity.SessionRefresher;
+import dev.gatehouse.identity.SignInStates;
+import dev.gatehouse.identity.TokenEndpoint;
 import dev.gatehouse.identity.IdpClient;
 import dev.gatehouse.identity.KeyRingException;
 import dev.gatehouse.identity.KeyRingStore;
@@ -22,6 +30,7 @@ import dev.gatehouse.identity.TokenCache;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.identity.TrustedIssuer;
 import dev.gatehouse.policy.CompiledPolicy;
+import dev.gatehouse.policy.PolicyClaims;
 import dev.gatehouse.policy.PolicyDirectory;
 import dev.gatehouse.policy.PolicyLoader;
 import dev.gatehouse.policy.PolicyReloader;
@@ -70,8 +79,9 @@ public final class Gateway {
 
   /** Everything a running gateway owns besides its listeners. */
   private record Parts(PolicyStore policies, PolicyReloader reloader, EventLog events, List<TrustedIssuer> issuers,
-      List<IdpClient> idpClients, KeyRingStore signingKeys, OpenTunnels tunnels, long tunnelSweep,
-      GatewayMetrics metrics, CertificateReloader certificates, InstantSource clock, Instant startedAt) {}
+      List<IdpClient> idpClients, KeyRingStore signingKeys, SessionKeyStore sessionKeys, BrowserSignIn browser,
+      OpenTunnels tunnels, long tunnelSweep, GatewayMetrics metrics, CertificateReloader certificates,
+      InstantSource clock, Instant startedAt) {}
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -133,11 +143,17 @@ public final class Gateway {
       GatewayConfig.Assertion assertion = config.assertion();
       AssertionSigner signer = new AssertionSigner(config.name(), assertion.lifetime(), assertion.audience(),
           loaded.signingKeys(), clock);
+      SignInEndpoints signInEndpoints = config.browser() == null ? null
+          : browserSignIn(config.browser(), issuers, clients, loaded, clock);
+      BrowserSignIn browser = signInEndpoints == null ? null : signInEndpoints.browser();
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
           config.tls().hsts(), new ForwardingHeaders(config.identityHeaders(), assertion.header()), signer,
-          new GatewayEndpoints(loaded.signingKeys()), recent, tunnels,
-          new TrustedProxies(config.accessLog().trustedProxies()), metrics::exchange);
+          new GatewayEndpoints(loaded.signingKeys(), signInEndpoints), recent, tunnels,
+          new TrustedProxies(config.accessLog().trustedProxies()), metrics::exchange, browser);
       loaded.signingKeys().start(vertx, assertion.keysPollInterval());
+      if (loaded.sessionKeys() != null) {
+        loaded.sessionKeys().start(vertx, config.browser().session().keysPollInterval());
+      }
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
       AtomicInteger actualPort = new AtomicInteger();
       AtomicReference<HttpServer> mainServer = new AtomicReference<>();
@@ -152,7 +168,7 @@ public final class Gateway {
       }
       metrics.certificate(loaded.certificate().notAfter());
       Parts parts = new Parts(loaded.policies(), reloader, loaded.events(), issuers, clients, loaded.signingKeys(),
-          tunnels, sweep, metrics, certificates, clock, loaded.startedAt());
+          loaded.sessionKeys(), browser, tunnels, sweep, metrics, certificates, clock, loaded.startedAt());
       return Future.join(firstFetches)
           .transform(ignored -> vertx.deployVerticle(
               () -> new GatewayVerticle(context, config.upstreams(), serverOptions, actualPort,
@@ -178,6 +194,9 @@ public final class Gateway {
           .onFailure(e -> {
             vertx.cancelTimer(sweep);
             loaded.signingKeys().stop(vertx);
+            if (loaded.sessionKeys() != null) {
+              loaded.sessionKeys().stop(vertx);
+            }
             issuers.forEach(i -> i.stop(vertx));
             clients.forEach(IdpClient::close);
             vertx.executeBlocking(() -> {
@@ -198,6 +217,55 @@ public final class Gateway {
           Buffer.buffer(installed.adminCa()))));
     }
     return Future.all(updates).onSuccess(v -> metrics.certificate(installed.certificate().notAfter()));
+  }
+
+  /** Browser sign-in with the configured issuer's keys, discovery and HTTP client. */
+  private static SignInEndpoints browserSignIn(GatewayConfig.Browser config, List<TrustedIssuer> issuers,
+      List<IdpClient> clients, Loaded loaded, InstantSource clock) {
+    int index = -1;
+    for (int i = 0; i < issuers.size(); i++) {
+      if (issuers.get(i).config().id().equals(config.issuerId())) {
+        index = i;
+      }
+    }
+    if (index < 0) {
+      throw new StartupException("browser.issuer '" + config.issuerId() + "' is not a configured issuer", null);
+    }
+    TrustedIssuer issuer = issuers.get(index);
+    GatewayConfig.Session session = config.session();
+    CookieSealer sealer = new CookieSealer(loaded.sessionKeys());
+    SessionCodec codec = new SessionCodec(sealer, session.idleTimeout(), session.absoluteTimeout(), clock);
+    SessionFactory factory = new SessionFactory(issuer.config().claims(), new PolicyClaimNames(loaded.policies()), clock);
+    TokenEndpoint tokens = new TokenEndpoint(clients.get(index), issuer, config.clientId(), config.clientSecret());
+    IdTokenVerifier idTokens = new IdTokenVerifier(issuer, config.clientId(), clock);
+    SessionRefresher refresher = new SessionRefresher(tokens, idTokens, factory, clock, session.refreshBefore());
+    SignInStates signIns = new SignInStates(sealer, clock);
+    BrowserSignIn browser = new BrowserSignIn(config, issuer, codec, signIns, refresher, clock);
+    return new SignInEndpoints(browser, config, issuer, codec, signIns, factory, tokens, idTokens, clock);
+  }
+
+  /** The claim names the policy in force reads, computed once per policy generation. */
+  private static final class PolicyClaimNames implements java.util.function.Supplier<java.util.Set<String>> {
+    private record Computed(CompiledPolicy policy, java.util.Set<String> names) {}
+
+    private final PolicyStore policies;
+    private final java.util.concurrent.atomic.AtomicReference<Computed> last = new java.util.concurrent.atomic.AtomicReference<>();
+
+    PolicyClaimNames(PolicyStore policies) {
+      this.policies = policies;
+    }
+
+    @Override
+    public java.util.Set<String> get() {
+      CompiledPolicy policy = policies.current();
+      Computed known = last.get();
+      if (known != null && known.policy() == policy) {
+        return known.names();
+      }
+      Computed fresh = new Computed(policy, PolicyClaims.referencedBy(policy));
+      last.set(fresh);
+      return fresh.names();
+    }
   }
 
   private Future<HttpServer> startAdmin(CertificateReloader.Installed installed) {
@@ -275,7 +343,7 @@ public final class Gateway {
   }
 
   private record Loaded(ServerCertificate certificate, byte[] adminCa, PolicyStore policies, String policyFingerprint,
-      EventLog events, KeyRingStore signingKeys, Instant startedAt) {
+      EventLog events, KeyRingStore signingKeys, SessionKeyStore sessionKeys, Instant startedAt) {
 
     CertificateReloader.Installed installed() {
       return new CertificateReloader.Installed(certificate, adminCa);
@@ -301,6 +369,7 @@ public final class Gateway {
       throw new StartupException("cannot read the policy directory: " + e.getMessage(), e);
     }
     KeyRingStore signingKeys = signingKeys(config.assertion(), clock);
+    SessionKeyStore sessionKeys = config.browser() == null ? null : sessionKeys(config.browser().session());
     EventLog events = openEventLog(config.accessLog(), clock);
     Instant startedAt = clock.instant();
     String version = Gateway.class.getPackage().getImplementationVersion();
@@ -323,7 +392,21 @@ public final class Gateway {
         throw new StartupException("cannot read the admin client CA " + config.admin().clientCa() + ": " + e, e);
       }
     }
-    return new Loaded(certificate, adminCa, new PolicyStore(policy), fingerprint, events, signingKeys, startedAt);
+    return new Loaded(certificate, adminCa, new PolicyStore(policy), fingerprint, events, signingKeys, sessionKeys,
+        startedAt);
+  }
+
+  private static SessionKeyStore sessionKeys(GatewayConfig.Session config) {
+    if (config.cookieKeys() == null) {
+      LOG.info("cookie keys: no key file configured (browser.session.cookieKeys), encrypting sessions with a key "
+          + "generated at start-up; a restart ends every session and other replicas cannot read them");
+      return SessionKeyStore.generated();
+    }
+    try {
+      return SessionKeyStore.load(config.cookieKeys());
+    } catch (KeyRingException e) {
+      throw new StartupException("cookie keys: " + e.getMessage(), e);
+    }
   }
 
   private static KeyRingStore signingKeys(GatewayConfig.Assertion config, InstantSource clock) {
@@ -402,6 +485,8 @@ public final class Gateway {
         .setMaxHeaderSize(16 * 1024)
         .setCompressionSupported(false)
         .setDecompressionSupported(false);
+    // the same limit for HTTP/2 (whose default is 8 KiB): a session split over three cookies needs about 12 KiB
+    options.getInitialSettings().setMaxHeaderListSize(16 * 1024);
     return ServerTls.apply(options, certificate);
   }
 
@@ -448,6 +533,16 @@ public final class Gateway {
     return parts.signingKeys();
   }
 
+  /** The keys that encrypt session cookies, or null without browser sign-in; {@code reload} re-reads the file now. */
+  public SessionKeyStore sessionKeys() {
+    return parts.sessionKeys();
+  }
+
+  /** How many token refreshes this gateway has started for browser sessions (coalesced ones count once). */
+  public long sessionRefreshes() {
+    return parts.browser() == null ? 0 : parts.browser().refresher().refreshesStarted();
+  }
+
   /**
    * The JWK Set apps verify assertions with, exactly as {@code GET /.gatehouse/jwks.json} serves it (for the admin
    * listener, which publishes it too).
@@ -469,6 +564,9 @@ public final class Gateway {
     parts.tunnels().closeAll(1001, "the gateway is shutting down");
     parts.signingKeys().stop(vertx);
     parts.issuers().forEach(i -> i.stop(vertx));
+    if (parts.sessionKeys() != null) {
+      parts.sessionKeys().stop(vertx);
+    }
     return vertx.undeploy(deploymentId)
         .eventually(() -> adminServer == null ? Future.succeededFuture() : adminServer.close())
         .eventually(() -> {

@@ -31,11 +31,13 @@ final class GatewayContext {
   private final OpenTunnels tunnels;
   private final TrustedProxies trustedProxies;
   private final java.util.function.Consumer<dev.gatehouse.audit.AccessEvent> exchangeObserver;
+  private final BrowserSignIn browser;
 
+  /** @param browser browser sign-in, or null when only bearer tokens are accepted */
   GatewayContext(PolicyStore policies, TokenVerifier verifier, EventLog events, InstantSource clock, String realm,
       String hsts, ForwardingHeaders forwardingHeaders, AssertionSigner assertions, GatewayEndpoints endpoints,
       RecentRequests recent, OpenTunnels tunnels, TrustedProxies trustedProxies,
-      java.util.function.Consumer<dev.gatehouse.audit.AccessEvent> exchangeObserver) {
+      java.util.function.Consumer<dev.gatehouse.audit.AccessEvent> exchangeObserver, BrowserSignIn browser) {
     this.policies = policies;
     this.verifier = verifier;
     this.events = events;
@@ -49,6 +51,12 @@ final class GatewayContext {
     this.tunnels = tunnels;
     this.trustedProxies = trustedProxies;
     this.exchangeObserver = exchangeObserver;
+    this.browser = browser;
+  }
+
+  /** Browser sign-in, or null when it is not configured. */
+  BrowserSignIn browser() {
+    return browser;
   }
 
   ForwardingHeaders forwardingHeaders() {
@@ -131,7 +139,8 @@ final class GatewayContext {
     response.putHeader(HeaderNames.STRICT_TRANSPORT_SECURITY, hsts);
     response.putHeader(HeaderNames.REQUEST_ID, ex.requestId);
     response.endHandler(v -> ex.finish(false));
-    // on HTTP/2 the stream's close can be reported before the end handler runs; an ended response was not aborted
+    // HTTP/2 closes the stream (and calls this) before the end handler when the request had ended first, e.g. after
+    // a paused request was answered asynchronously: only a response that never ended was cut short
     response.closeHandler(v -> ex.finish(!response.ended()));
     return ex;
   }

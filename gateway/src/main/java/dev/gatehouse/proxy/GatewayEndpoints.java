@@ -30,8 +30,16 @@ final class GatewayEndpoints {
 
   private final Map<String, Endpoint> byPath;
 
-  GatewayEndpoints(KeyRingStore keys) {
-    this.byPath = Map.of(JWKS_PATH, ex -> jwks(ex, keys));
+  /** @param browser browser sign-in's callback, logout and signed-out pages; or null */
+  GatewayEndpoints(KeyRingStore keys, SignInEndpoints browser) {
+    java.util.Map<String, Endpoint> endpoints = new java.util.HashMap<>();
+    endpoints.put(JWKS_PATH, ex -> jwks(ex, keys));
+    if (browser != null) {
+      endpoints.put(BrowserSignIn.CALLBACK_PATH, browser::callback);
+      endpoints.put(BrowserSignIn.LOGOUT_PATH, browser::logout);
+      endpoints.put(BrowserSignIn.SIGNED_OUT_PATH, browser::signedOut);
+    }
+    this.byPath = Map.copyOf(endpoints);
   }
 
   /** Whether the gateway answers this canonical path itself; the prefix is reserved in any letter case. */

@@ -2,6 +2,7 @@ package dev.gatehouse.proxy;
 
 import dev.gatehouse.Reason;
 import dev.gatehouse.identity.Identity;
+import dev.gatehouse.identity.Session;
 import dev.gatehouse.identity.TokenVerifier;
 import dev.gatehouse.policy.CompiledPolicy;
 import dev.gatehouse.policy.Decision;
@@ -75,7 +76,24 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       RouteMatch match = lookup.match();
       ex.route = match.route();
       if (match.route().isPublic()) {
-        decide(ex, policy, match, null, target);
+        decide(ex, policy, match, null, target, null);
+        return;
+      }
+      BrowserSignIn browser = gateway.browser();
+      if (browser != null && !request.headers().contains(HttpHeaders.AUTHORIZATION)) {
+        // no credential in the header: the session cookie is the credential (a bad bearer token never gets here)
+        browser.authenticate(ex).onComplete(ar -> {
+          if (ar.failed()) {
+            signInOrFail(ex, target, ar.cause());
+            return;
+          }
+          ex.identity = browser.identity(ar.result());
+          try {
+            decide(ex, policy, match, ex.identity, target, ar.result());
+          } catch (RuntimeException e) {
+            fail(ex, e);
+          }
+        });
         return;
       }
       String token = bearerToken(request);
@@ -86,7 +104,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         }
         ex.identity = ar.result();
         try {
-          decide(ex, policy, match, ar.result(), target);
+          decide(ex, policy, match, ar.result(), target, null);
         } catch (RuntimeException e) {
           fail(ex, e);
         }
@@ -96,11 +114,38 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     }
   }
 
-  private void decide(Exchange ex, CompiledPolicy policy, RouteMatch match, Identity identity, RequestTarget target) {
+  /**
+   * A request without a usable session: a browser navigation is sent to sign in (a tampered or expired cookie counts
+   * as none, never as a session); anything else gets its 401.
+   */
+  private void signInOrFail(Exchange ex, RequestTarget target, Throwable cause) {
+    if (cause instanceof Reason.Rejection r && gateway.browser().isNavigation(ex)
+        && (r.reason() == Reason.CREDENTIAL_MISSING || r.reason() == Reason.SESSION_INVALID
+            || r.reason() == Reason.SESSION_EXPIRED)) {
+      gateway.browser().startSignIn(ex, target, null, r.reason(), r.detail());
+      return;
+    }
+    fail(ex, cause);
+  }
+
+  /**
+   * @param session the browser session the identity comes from, or null for a bearer token or a public route
+   */
+  private void decide(Exchange ex, CompiledPolicy policy, RouteMatch match, Identity identity, RequestTarget target,
+      Session session) {
     Decision decision = PolicyEvaluator.evaluate(policy, match, identity, ex.request.method().name(), gateway.clock().instant());
     ex.decision = decision;
     gateway.recent().add(new RecentRequests.Sample(identity, ex.request.method().name(), target.host(), target.path()));
     if (!decision.allowed()) {
+      if (session != null && gateway.browser().isNavigation(ex)) {
+        // a person in a browser: step up at the provider, or a page that says why; never a redirect loop
+        if (decision.outcome() == Decision.Outcome.STEP_UP) {
+          gateway.browser().stepUp(ex, target, session, decision);
+        } else {
+          gateway.browser().denied(ex, session, decision);
+        }
+        return;
+      }
       errors.send(ex, decision.reason(), decision.detail());
       return;
     }

@@ -26,7 +26,7 @@ class QueryRedactorTest {
       %54OKEN=abc                               | %54OKEN=[REDACTED]
       Token=abc                                 | Token=[REDACTED]
       ACCESS_TOKEN=abc                          | ACCESS_TOKEN=[REDACTED]
-      code=xyz&state=s1                         | code=[REDACTED]&state=s1
+      code=xyz&state=s1                         | code=[REDACTED]&state=[REDACTED]
       password=hunter2&user=bob                 | password=[REDACTED]&user=bob
       client_secret=s                           | client_secret=[REDACTED]
       api_key=k&apiKey=k                        | api_key=[REDACTED]&apiKey=[REDACTED]

@@ -193,7 +193,7 @@ class GatewayConfigLoaderTest {
         listener:
           port: 9443
         """)).containsExactly(at(9, 1, "/listener: unknown key 'listener' (expected one of: name, listen, tls, "
-        + "issuers, policies, upstreams, accessLog, identityHeaders, assertion, admin)"));
+        + "issuers, policies, upstreams, accessLog, identityHeaders, assertion, admin, browser)"));
   }
 
   @Test
@@ -571,5 +571,85 @@ class GatewayConfigLoaderTest {
     assertThat(errors(MINIMAL + "name: ${" + someRealVariable + "}\n")).singleElement().asString()
         .endsWith("/name: environment variable " + someRealVariable + " is not set (write ${" + someRealVariable
             + ":-default} for a default)");
+  }
+
+  @Test
+  void browserSignInIsOffWithoutItsSection() throws Exception {
+    assertThat(load(MINIMAL, Map.of()).browser()).isNull();
+  }
+
+  @Test
+  void browserSignInWithDefaults() throws Exception {
+    GatewayConfig config = load(MINIMAL + """
+        browser:
+          issuer: issuer-0
+          clientId: gatehouse
+          publicOrigin: https://Gatehouse.Example.com:443/
+        """, Map.of());
+
+    GatewayConfig.Browser b = config.browser();
+    assertThat(b.issuerId()).isEqualTo("issuer-0");
+    assertThat(b.clientId()).isEqualTo("gatehouse");
+    assertThat(b.clientSecret()).as("a public client").isNull();
+    assertThat(b.scopes()).containsExactly("openid", "email", "profile");
+    assertThat(b.publicOrigin()).isEqualTo(URI.create("https://gatehouse.example.com"));
+    assertThat(b.session()).isEqualTo(new GatewayConfig.Session(null, Duration.ofSeconds(10), Duration.ofHours(8),
+        Duration.ofHours(24), Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void theClientSecretComesFromTheEnvironmentOrAFileNeverInline() throws Exception {
+    Files.writeString(dir.resolve("secret"), "from-a-file\n");
+    String yaml = MINIMAL + """
+        browser:
+          issuer: issuer-0
+          clientId: gatehouse
+          clientSecret: SECRET
+          publicOrigin: https://gatehouse.example.com:8443
+          session:
+            cookieKeys: certs/server.key
+            idleTimeout: 1h
+            absoluteTimeout: 12h
+            refreshBefore: 30s
+        """;
+    GatewayConfig fromEnv = load(yaml.replace("SECRET", "${CLIENT_SECRET}"), Map.of("CLIENT_SECRET", "from-env"));
+    assertThat(fromEnv.browser().clientSecret().reveal()).isEqualTo("from-env");
+    assertThat(fromEnv.browser().clientSecret().toString()).isEqualTo("(secret from environment)");
+    assertThat(fromEnv.browser().publicOrigin()).isEqualTo(URI.create("https://gatehouse.example.com:8443"));
+    assertThat(fromEnv.browser().session()).isEqualTo(new GatewayConfig.Session(dir.resolve("certs/server.key"),
+        Duration.ofSeconds(10), Duration.ofHours(1), Duration.ofHours(12), Duration.ofSeconds(30)));
+    GatewayConfig fromFile = load(yaml.replace("SECRET", "file:" + dir.resolve("secret")), Map.of());
+    assertThat(fromFile.browser().clientSecret().reveal()).isEqualTo("from-a-file");
+
+    assertThat(errors(yaml.replace("SECRET", "hunter2"))).containsExactly(at(12, 17,
+        "/browser/clientSecret: a secret must not be written inline (expected: ${ENV_VAR} or file:/path)"));
+  }
+
+  @Test
+  void browserSignInMistakesAreReportedWithTheirLines() {
+    assertThat(errors(MINIMAL + """
+        browser:
+          issuer: corp
+          clientId: gatehouse
+          scopes: [email, "bad scope"]
+          publicOrigin: https://gatehouse.example.com/app
+          session:
+            idleTimeout: 2d
+            absoluteTimeout: 1d
+            lifetime: 1h
+        """)).containsExactly(
+        at(10, 11, "/browser/issuer: 'corp' is not the id of a configured issuer (expected one of: issuer-0)"),
+        at(12, 11, "/browser/scopes: must include openid (sign-in needs an ID token)"),
+        at(12, 11, "/browser/scopes: 'bad scope' is not a scope (RFC 6749 section 3.3: visible ASCII without spaces, "
+            + "quotes or backslashes)"),
+        at(13, 17, "/browser/publicOrigin: 'https://gatehouse.example.com/app' (expected: an origin without path, "
+            + "query or user, e.g. https://gatehouse.example.com or https://gatehouse.example.com:8443)"),
+        at(15, 18, "/browser/session/idleTimeout: 2d is longer than absoluteTimeout 1d (expected: idleTimeout <= "
+            + "absoluteTimeout)"),
+        at(17, 5, "/browser/session/lifetime: unknown key 'lifetime' (expected one of: cookieKeys, keysPollInterval, "
+            + "absoluteTimeout, idleTimeout, refreshBefore)"));
+    assertThat(errors(MINIMAL + "browser:\n  issuer: issuer-0\n")).containsExactly(
+        at(10, 3, "/browser: missing required key 'clientId'"),
+        at(10, 3, "/browser: missing required key 'publicOrigin'"));
   }
 }

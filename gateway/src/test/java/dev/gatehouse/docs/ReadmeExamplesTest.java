@@ -25,8 +25,8 @@ class ReadmeExamplesTest {
     Path config = dir.resolve("gatehouse.yaml");
     Files.writeString(config, example);
     // the example refers to files an operator would have; create them where it expects them
-    for (String relative : List.of("tls/server.crt", "tls/server.key", "tls/admin-ca.pem", "tls/idp-ca.pem", "tls/internal-ca.pem",
-        "keys/assertion-keys.json")) {
+    for (String relative : List.of("tls/server.crt", "tls/server.key", "tls/admin-ca.pem", "tls/idp-ca.pem",
+        "tls/internal-ca.pem", "keys/assertion-keys.json", "keys/session-keys.json")) {
       Files.createDirectories(dir.resolve(relative).getParent());
       Files.writeString(dir.resolve(relative), "placeholder");
     }
@@ -34,7 +34,7 @@ class ReadmeExamplesTest {
     Files.createDirectories(dir.resolve("secrets"));
     Files.writeString(dir.resolve("secrets/audit-chain.key"), "0123456789abcdef".repeat(4) + "\n");
 
-    GatewayConfig loaded = GatewayConfigLoader.load(config, Map.of());
+    GatewayConfig loaded = GatewayConfigLoader.load(config, Map.of("GATEHOUSE_CLIENT_SECRET", "from-the-environment"));
 
     assertThat(loaded.issuers()).hasSize(1);
     assertThat(loaded.listener().port()).isEqualTo(8443);
@@ -44,6 +44,9 @@ class ReadmeExamplesTest {
     assertThat(loaded.accessLog().files()).hasSize(1);
     assertThat(loaded.accessLog().hmacKey()).isNotNull();
     assertThat(loaded.accessLog().trustedProxies()).hasSize(1);
+    assertThat(loaded.browser().issuerId()).isEqualTo(loaded.issuers().get(0).id());
+    assertThat(loaded.browser().clientSecret().reveal()).isEqualTo("from-the-environment");
+    assertThat(loaded.browser().session().cookieKeys()).isEqualTo(dir.resolve("keys/session-keys.json"));
   }
 
   static String yamlBlockStartingWith(String firstLine) throws Exception {

@@ -102,6 +102,17 @@ class BearerTokenIT {
   }
 
   @Test
+  void withoutBrowserSignInABrowserNavigationGetsA401NotARedirect() {
+    TestGateway.Response r = gateway.send(io.vertx.core.http.HttpMethod.GET, "/billing/invoices",
+        Map.of("Accept", "text/html", "Sec-Fetch-Mode", "navigate"), null);
+
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.header("Location")).isNull();
+    assertThat(r.header("Set-Cookie")).isNull();
+    assertThat(r.json().getString("reason")).isEqualTo("credential-missing");
+  }
+
+  @Test
   void expiredTokenIsRefused() {
     String token = idp.token("alice", List.of(TestIdp.AUDIENCE), Map.of("groups", List.of("finance")), -120);
 

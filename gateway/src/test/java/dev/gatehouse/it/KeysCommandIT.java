@@ -85,4 +85,29 @@ class KeysCommandIT {
     assertThat(badDuration.exitCode()).isEqualTo(2);
     assertThat(badDuration.stderr()).contains("--not-before soon (expected: a duration such as 0s, 30m, 1h, 2d)");
   }
+
+  @Test
+  void writesAndRotatesCookieKeys() throws Exception {
+    Path file = dir.resolve("cookie-keys.json");
+
+    GatewayProcess.Finished written = GatewayProcess.run("keys", "generate", "--type", "session", "--out", file.toString());
+    assertThat(written.exitCode()).as(written.stderr()).isZero();
+    java.util.List<String> one = dev.gatehouse.identity.SessionKeys.parse(Files.readAllBytes(file)).kids();
+    assertThat(one).hasSize(1);
+    assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+    assertThat(GatewayProcess.run("keys", "generate", "--type", "session", "--add-to", file.toString()).exitCode()).isZero();
+    java.util.List<String> two = dev.gatehouse.identity.SessionKeys.parse(Files.readAllBytes(file)).kids();
+    assertThat(two).hasSize(2).startsWith(one.get(0));
+
+    GatewayProcess.Finished first = GatewayProcess.run("keys", "generate", "--type", "session", "--add-to",
+        file.toString(), "--first");
+    assertThat(first.exitCode()).as(first.stderr()).isZero();
+    java.util.List<String> three = dev.gatehouse.identity.SessionKeys.parse(Files.readAllBytes(file)).kids();
+    assertThat(three).hasSize(3).endsWith(two.toArray(String[]::new));
+    assertThat(first.stderr()).contains("cookie key " + three.get(0) + " encrypts as soon as the gateways read the file");
+
+    GatewayProcess.Finished wrong = GatewayProcess.run("keys", "generate", "--type", "session", "--not-before", "1h");
+    assertThat(wrong.exitCode()).isEqualTo(2);
+  }
 }

@@ -464,16 +464,16 @@ class PolicyCompilerTest {
     CompiledPolicy policy = PolicyCompiler.compile(files, NOW);
 
     assertThat(files).extracting(PolicyFile::name).containsExactly(
-        "billing.yaml", "messages.yaml", "permissions.yaml", "public.yaml", "settings.yaml", "users.yaml");
+        "billing.yaml", "home.yaml", "messages.yaml", "permissions.yaml", "public.yaml", "settings.yaml", "users.yaml");
     assertThat(policy.routesById().keySet()).containsExactlyInAnyOrder(
-        "billing", "messages-manual", "messages-auto", "messages", "public", "settings", "admin", "users",
+        "billing", "home", "messages-manual", "messages-auto", "messages", "public", "settings", "admin", "users",
         "tenant-data");
-    assertThat(policy.routes().size()).isEqualTo(9);
+    assertThat(policy.routes().size()).isEqualTo(10);
     assertThat(policy.permissions().descriptions().keySet()).containsExactlyInAnyOrder(
         "billing", "user_data", "messages.manual", "messages.auto", "app_settings", "admin");
     assertThat(policy.permissions().grantedTo(Set.of("messaging"))).containsExactlyInAnyOrder(
         "messages.manual", "messages.auto");
-    assertThat(policy.tests()).hasSize(16);
+    assertThat(policy.tests()).hasSize(20);
     assertThat(policy.version()).hasSize(12).isEqualTo(PolicyCompiler.compile(PolicyDirectory.read(dir), NOW).version());
     assertThat(policy.routes().find("localhost", "/tenants/acme/users", "GET").match().variable("tenant"))
         .isEqualTo("acme");

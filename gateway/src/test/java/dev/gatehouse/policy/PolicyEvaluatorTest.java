@@ -365,7 +365,7 @@ class PolicyEvaluatorTest {
   void examplePoliciesPassTheirOwnTestCases() throws Exception {
     CompiledPolicy policy = PolicyCompiler.compile(PolicyDirectory.read(Path.of("..", "policies")), NOW);
 
-    assertThat(policy.tests()).hasSize(16);
+    assertThat(policy.tests()).hasSize(20);
     assertThat(PolicyTests.run(policy, NOW)).isEmpty();
   }
 }

@@ -56,7 +56,9 @@ public final class RecordingUpstream implements AutoCloseable {
 
   private RecordingUpstream(Vertx vertx) {
     this.vertx = vertx;
-    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+    this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
+        // apps behind a gateway see large identity headers (many groups); keep the default from getting in the way
+        .setMaxHeaderSize(64 * 1024))
         .connectionHandler(c -> connections.incrementAndGet())
         .webSocketHandler(ws -> {
           received.add(new Received("WEBSOCKET", ws.uri(), MultiMap.caseInsensitiveMultiMap().addAll(ws.headers()),

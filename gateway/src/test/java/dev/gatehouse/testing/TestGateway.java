@@ -86,6 +86,7 @@ public final class TestGateway implements AutoCloseable {
     private String certificate = TestPki.server().certificate().toString();
     private String key = TestPki.server().key().toString();
     private String tlsSection;
+    private int port;
 
     public Builder idp(TestIdp idp) {
       this.idp = idp;
@@ -118,6 +119,26 @@ public final class TestGateway implements AutoCloseable {
     public Builder section(String name, String body) {
       sections.put(name, body);
       return this;
+    }
+
+    /**
+     * Turns on browser sign-in with the test IdP as client {@code clientId}: the gateway listens on a port chosen
+     * now, so that its public origin (https://localhost:PORT) is known before it starts. {@code extra} holds further
+     * lines of the browser section (e.g. a session section).
+     */
+    public Builder browser(String clientId, String extra) {
+      this.port = freePort();
+      sections.put("browser", "issuer: test\nclientId: " + clientId + "\npublicOrigin: https://localhost:" + port
+          + (extra.isEmpty() ? "" : "\n" + extra));
+      return this;
+    }
+
+    private static int freePort() {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     /** Replaces the whole tls section (for encrypted keys and PKCS#12 tests). */
@@ -157,7 +178,7 @@ public final class TestGateway implements AutoCloseable {
     private String configText() {
       Map<String, String> s = new LinkedHashMap<>();
       s.put("name", null);
-      s.put("listen", "host: 127.0.0.1\nport: 0\ninstances: 2");
+      s.put("listen", "host: 127.0.0.1\nport: " + port + "\ninstances: 2");
       s.put("tls", tlsSection != null ? tlsSection : "certificate: " + certificate + "\nkey: " + key);
       String issuerUrl = idp != null ? idp.issuer() : issuer;
       if (issuerUrl != null) {
