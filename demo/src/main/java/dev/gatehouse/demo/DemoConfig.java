@@ -9,6 +9,9 @@ final class DemoConfig {
 
   static final String FILE_NAME = "gatehouse-dev.yaml";
   static final int GATEWAY_PORT = 8443;
+  static final int ADMIN_PORT = 9443;
+  /** The admin client certificate's file name (without extension) in the certificates directory. */
+  static final String ADMIN_CLIENT = "admin-client";
   /** The gateway's client id at the demo IdP for browser sign-in (a public client: PKCE, no secret). */
   static final String BROWSER_CLIENT_ID = "gatehouse-demo-web";
 
@@ -45,6 +48,11 @@ final class DemoConfig {
               tenant: tenant
         policies:
           directory: "%s"
+        # the admin listener: health for anyone, everything else with a client certificate from the dev CA
+        admin:
+          host: 127.0.0.1
+          port: %d
+          clientCa: ca.crt
         accessLog:
           stdout: true
         # browser sign-in at the demo IdP; session cookies are encrypted with a key made at start-up (no cookieKeys),
@@ -54,7 +62,7 @@ final class DemoConfig {
           clientId: %s
           publicOrigin: https://localhost:%d
         """.formatted(GATEWAY_PORT, DemoIdentityProvider.ISSUER, DemoIdentityProvider.AUDIENCE, policyDirectory,
-        BROWSER_CLIENT_ID, GATEWAY_PORT);
+        ADMIN_PORT, BROWSER_CLIENT_ID, GATEWAY_PORT);
     Files.writeString(file, yaml);
     return file;
   }

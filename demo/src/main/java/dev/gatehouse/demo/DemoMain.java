@@ -79,6 +79,7 @@ public final class DemoMain {
       DevCertificates certificates = DevCertificates.in(CERTIFICATES, 4096);
       certificates.ca();
       DevCertificates.Issued server = certificates.server("server", List.of("localhost"), List.of("127.0.0.1", "::1"));
+      certificates.client(DemoConfig.ADMIN_CLIENT, "demo-operator");
       step = "start the demo IdP on 127.0.0.1:" + DemoIdentityProvider.PORT;
       idp = DemoIdentityProvider.start(server);
       step = "start the demo app on " + DemoApp.HOST + ":" + DemoApp.PORT;
@@ -160,6 +161,17 @@ public final class DemoMain {
         "PUT", "/settings/smtp"));
     b.append(example("bob sends a manual message", 200, cacert, "BOB", "POST", "/messages/manual/send"));
     b.append(example("public pages need no token", 200, cacert, null, "GET", "/public/status"));
+    String admin = "https://localhost:" + DemoConfig.ADMIN_PORT;
+    String client = CERTIFICATES.resolve(DemoConfig.ADMIN_CLIENT).toString();
+    b.append("# the admin listener: health and readiness answer anyone: 200\n")
+        .append(cacert).append(' ').append(admin).append("/readyz\n\n");
+    b.append("# Prometheus metrics, the policy in force, reloads and the live event stream need the admin client "
+        + "certificate: 200\n").append(cacert).append(" --cert ").append(client).append(".crt --key ").append(client)
+        .append(".key ").append(admin).append("/metrics\n\n");
+    b.append("# without it: 403\n").append(cacert).append(' ').append(admin).append("/metrics\n\n");
+    b.append("# watch denied requests as they happen (Ctrl-C to stop):\n#   ").append(cacert).append(" -N --cert ")
+        .append(client).append(".crt --key ").append(client).append(".key '").append(admin)
+        .append("/events?decision=deny'\n\n");
     b.append("# a fresh token while the demo runs:\n");
     b.append("#   export ALICE_TOKEN=$(").append(COMMAND).append(" token alice)\n\n");
     b.append("Access events follow, one JSON line per request:\n");
