@@ -108,7 +108,8 @@ class DemoIT {
           "# bob lacks it: 403\n"
               + "curl --cacert certs-dev/ca.crt -H \"Authorization: Bearer $BOB_TOKEN\" https://localhost:8443/billing/invoices",
           "# no token: 401\ncurl --cacert certs-dev/ca.crt https://localhost:8443/billing/invoices",
-          "java -jar gateway/target/gatehouse.jar dev token alice");
+          "java -jar gateway/target/gatehouse.jar dev token alice",
+          "--cert certs-dev/admin-client.crt --key certs-dev/admin-client.key https://localhost:9443/metrics");
 
       int curls = 0;
       for (int i = 0; i < banner.size(); i++) {
