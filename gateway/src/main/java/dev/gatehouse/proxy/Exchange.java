@@ -37,6 +37,10 @@ final class Exchange {
   String detail;
   String upstreamAddress;
   int upstreamStatus;
+  /** The request body as the upstream reads it (limited, framing errors caught); set when the exchange starts. */
+  RequestBody body;
+  /** For 429 and 503 answers: when the client may try again (a Retry-After header), or null. */
+  java.time.Duration retryAfter;
   private long upstreamStartNanos;
   private long upstreamNanos = -1;
   private boolean finished;
@@ -138,6 +142,9 @@ final class Exchange {
   }
 
   private String httpVersion() {
+    if (request.version() == null) {
+      return null; // a request line with a version Vert.x does not know, refused
+    }
     return switch (request.version()) {
       case HTTP_1_0 -> "1.0";
       case HTTP_1_1 -> "1.1";

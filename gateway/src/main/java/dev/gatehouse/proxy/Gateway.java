@@ -137,11 +137,12 @@ public final class Gateway {
           new TrustedProxies(config.accessLog().trustedProxies()));
       loaded.signingKeys().start(vertx, assertion.keysPollInterval());
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
+      Safeguards safeguards = new Safeguards(config, clock);
       AtomicInteger actualPort = new AtomicInteger();
       return Future.join(firstFetches)
           .transform(ignored -> vertx.deployVerticle(
               () -> new GatewayVerticle(context, config.upstreams(), serverOptions, actualPort,
-                  config.listener().drainTimeout()),
+                  config.listener().drainTimeout(), safeguards),
               new DeploymentOptions().setInstances(config.listener().instances())))
           .map(id -> {
             CompiledPolicy policy = loaded.policies().current();
@@ -274,12 +275,9 @@ public final class Gateway {
         .setHost(config.listener().host())
         // port 0 asks for a random port; -1 makes every verticle instance share that one random port
         .setPort(port == 0 ? -1 : port)
-        .setIdleTimeout(120)
-        .setMaxInitialLineLength(8192)
-        .setMaxHeaderSize(16 * 1024)
         .setCompressionSupported(false)
         .setDecompressionSupported(false);
-    return ServerTls.apply(options, certificate);
+    return ListenerLimits.apply(ServerTls.apply(options, certificate), config.limits());
   }
 
   public int port() {

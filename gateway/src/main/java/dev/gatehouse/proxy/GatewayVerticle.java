@@ -18,23 +18,28 @@ final class GatewayVerticle extends VerticleBase {
   private final HttpServerOptions serverOptions;
   private final AtomicInteger actualPort;
   private final java.time.Duration drainTimeout;
+  private final Safeguards safeguards;
   private Upstreams upstreams;
   private HttpServer server;
 
   GatewayVerticle(GatewayContext gateway, GatewayConfig.Upstreams upstreamConfig, HttpServerOptions serverOptions,
-      AtomicInteger actualPort, java.time.Duration drainTimeout) {
+      AtomicInteger actualPort, java.time.Duration drainTimeout, Safeguards safeguards) {
     this.gateway = gateway;
     this.upstreamConfig = upstreamConfig;
     this.serverOptions = serverOptions;
     this.actualPort = actualPort;
     this.drainTimeout = drainTimeout;
+    this.safeguards = safeguards;
   }
 
   @Override
   public Future<?> start() {
     upstreams = new Upstreams(vertx, upstreamConfig);
+    ConnectionGuard connections = new ConnectionGuard(safeguards.openConnections(),
+        safeguards.limits().maxConnections(), serverOptions, safeguards.limits().headerTimeout());
     server = vertx.createHttpServer(new HttpServerOptions(serverOptions))
-        .requestHandler(new GatewayHandler(gateway, upstreams))
+        .connectionHandler(connections)
+        .requestHandler(new GatewayHandler(gateway, upstreams, safeguards, connections))
         .invalidRequestHandler(GatewayHandler.invalidRequestHandler(gateway));
     return server.listen().onSuccess(s -> actualPort.set(s.actualPort()));
   }

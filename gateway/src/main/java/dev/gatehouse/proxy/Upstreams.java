@@ -21,6 +21,7 @@ final class Upstreams {
   private final HttpClient client;
   private final long connectTimeout;
   private final long responseTimeout;
+  private final boolean retry;
 
   Upstreams(Vertx vertx, GatewayConfig.Upstreams config) {
     HttpClientOptions options = new HttpClientOptions()
@@ -37,10 +38,28 @@ final class Upstreams {
     this.client = vertx.createHttpClient(options, pool);
     this.connectTimeout = config.connectTimeout().toMillis();
     this.responseTimeout = config.responseTimeout().toMillis();
+    this.retry = config.retry();
   }
 
-  /** A request to {@code upstream}; fails on connection failure or timeout. */
+  /**
+   * A request to {@code upstream}; fails on connection failure or timeout. A GET, HEAD or OPTIONS request whose
+   * connection could not be made (refused, timed out, no pooled connection in time) is tried once more when
+   * {@code upstreams.retry} is on: it never left the gateway, so the upstream cannot have seen it, and nothing of its
+   * body has been read yet. Nothing is retried once it was sent.
+   */
   Future<HttpClientRequest> request(Upstream upstream, HttpMethod method, String uri) {
+    Future<HttpClientRequest> first = connect(upstream, method, uri);
+    if (!retry || !isSafe(method)) {
+      return first;
+    }
+    return first.recover(e -> connect(upstream, method, uri));
+  }
+
+  static boolean isSafe(HttpMethod method) {
+    return method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.OPTIONS;
+  }
+
+  private Future<HttpClientRequest> connect(Upstream upstream, HttpMethod method, String uri) {
     RequestOptions options = new RequestOptions()
         .setHost(upstream.host())
         .setPort(upstream.port())

@@ -191,7 +191,7 @@ class GatewayConfigLoaderTest {
         listener:
           port: 9443
         """)).containsExactly(at(9, 1, "/listener: unknown key 'listener' (expected one of: name, listen, tls, "
-        + "issuers, policies, upstreams, accessLog, identityHeaders, assertion)"));
+        + "issuers, policies, upstreams, accessLog, identityHeaders, assertion, limits, rateLimits)"));
   }
 
   @Test
