@@ -60,7 +60,10 @@ final class ErrorResponses {
       // do not read an unwanted upload just to keep the connection alive, nor trust what follows a malformed request
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    ex.request.resume();
+    if (!ex.request.isEnded()) {
+      // (an ended HTTP/2 request throws when resumed: after an upstream failure, say)
+      ex.request.resume();
+    }
     response.end(body.encode());
     if (close) {
       // Vert.x closes only for the request's own Connection header; a client that ignores ours is cut off here. The

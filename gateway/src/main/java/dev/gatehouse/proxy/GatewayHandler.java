@@ -168,6 +168,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
           ProxyResponse response = ar.result();
           ex.upstreamResponded(response.getStatusCode());
           ForwardingHeaders.prepareResponse(response.headers());
+          upstreams.guardBody(response);
           UnknownLengthResponses.capForHttp10(ex, response);
           response.send().onFailure(e -> {
             // the response has begun, so the client's stream is reset (a clean end would pass a truncated body off

@@ -104,13 +104,18 @@ final class RequestBody implements ReadStream<Buffer> {
 
   @Override
   public RequestBody resume() {
-    request.resume();
+    // an HTTP/2 request refuses to be resumed once it has ended (the proxy resumes the body when it gives up)
+    if (!request.isEnded()) {
+      request.resume();
+    }
     return this;
   }
 
   @Override
   public RequestBody fetch(long amount) {
-    request.fetch(amount);
+    if (!request.isEnded()) {
+      request.fetch(amount);
+    }
     return this;
   }
 

@@ -71,9 +71,19 @@ final class Safeguards {
     if (q >= 0 && uri.length() - q - 1 > limits.maxQueryLength()) {
       throw Reason.URI_TOO_LONG.reject("the query is longer than " + limits.maxQueryLength() + " characters");
     }
-    if (request.headers().size() > limits.maxHeaders()) {
+    if (fieldCount(request.headers()) > limits.maxHeaders()) {
       throw Reason.HEADERS_TOO_LARGE.reject("more than " + limits.maxHeaders() + " header fields");
     }
+  }
+
+  /** Header fields, repeated names counted each time ({@code MultiMap.size()} counts names). */
+  private int fieldCount(io.vertx.core.MultiMap headers) {
+    if (headers.size() > limits.maxHeaders()) {
+      return headers.size();
+    }
+    int[] n = new int[1];
+    headers.forEach((name, value) -> n[0]++);
+    return n[0];
   }
 
   /** The largest request body {@code route} takes. */

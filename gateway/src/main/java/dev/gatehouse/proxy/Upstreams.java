@@ -18,6 +18,9 @@ import io.vertx.core.net.PemTrustOptions;
  */
 final class Upstreams {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Upstreams.class);
+
+  private final Vertx vertx;
   private final HttpClient client;
   private final long connectTimeout;
   private final long responseTimeout;
@@ -35,7 +38,12 @@ final class Upstreams {
       options.setTrustOptions(new PemTrustOptions().addCertPath(config.trustedCertificates().toString()));
     }
     PoolOptions pool = new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerUpstream()).setMaxWaitQueueSize(10_000);
-    this.client = vertx.createHttpClient(options, pool);
+    this.vertx = vertx;
+    this.client = vertx.httpClientBuilder().with(options).with(pool)
+        // a broken upstream connection fails its request, which is answered and logged once; not an error log per reset
+        .withConnectHandler(connection -> connection.exceptionHandler(e ->
+            LOG.debug("upstream connection {} failed: {}", connection.remoteAddress(), e.toString())))
+        .build();
     this.connectTimeout = config.connectTimeout().toMillis();
     this.responseTimeout = config.responseTimeout().toMillis();
     this.retry = config.retry();
@@ -69,6 +77,11 @@ final class Upstreams {
         .setConnectTimeout(connectTimeout)
         .setIdleTimeout(responseTimeout);
     return client.request(options);
+  }
+
+  /** Bounds the silence of {@code response}'s body by the response timeout (see {@link SilentBodyGuard}). */
+  void guardBody(io.vertx.httpproxy.ProxyResponse response) {
+    SilentBodyGuard.watch(vertx, response, responseTimeout);
   }
 
   Future<Void> close() {
