@@ -47,7 +47,29 @@ public record GatewayConfig(
    * @param instances how many event-loop verticles serve the port (default: one per core)
    * @param drainTimeout on shutdown, how long in-flight requests may take to finish before connections are cut
    */
-  public record Listener(String host, int port, int instances, Duration drainTimeout) {}
+  public record Listener(String host, int port, int instances, Duration drainTimeout, ProxyProtocol proxyProtocol) {
+
+    /** Without the PROXY protocol. */
+    public Listener(String host, int port, int instances, Duration drainTimeout) {
+      this(host, port, instances, drainTimeout, null);
+    }
+  }
+
+  /**
+   * The listener expects an HAProxy PROXY protocol header (v1 or v2) before TLS on every connection, from a load
+   * balancer that terminates TCP; the client address it declares becomes the connection's client address (for the
+   * access log, {@code X-Forwarded-For} and the per-address rate limit). Only {@code trustedSources} may send one: a
+   * connection from any other TCP peer is closed, since anyone who can reach the listener could otherwise claim any
+   * address.
+   *
+   * @param timeout how long the header may take to arrive
+   */
+  public record ProxyProtocol(List<AddressRange> trustedSources, Duration timeout) {
+    public ProxyProtocol {
+      trustedSources = List.copyOf(trustedSources);
+      Objects.requireNonNull(timeout, "timeout");
+    }
+  }
 
   /**
    * The server certificate: a PEM chain and key, or a PKCS#12 file.

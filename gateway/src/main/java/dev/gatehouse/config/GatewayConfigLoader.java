@@ -244,8 +244,28 @@ public final class GatewayConfigLoader {
     int port = m.integer("port", 8443, 0, 65535);
     int instances = m.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 256);
     Duration drain = m.duration("drainTimeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10));
+    GatewayConfig.ProxyProtocol proxyProtocol = m.has("proxyProtocol") ? proxyProtocol(m.mapping("proxyProtocol")) : null;
     m.finish();
-    return new GatewayConfig.Listener(host, port, instances, drain);
+    return new GatewayConfig.Listener(host, port, instances, drain, proxyProtocol);
+  }
+
+  /** {@code listen.proxyProtocol}: only with the peers allowed to send a PROXY header. */
+  private GatewayConfig.ProxyProtocol proxyProtocol(MappingReader m) {
+    List<AddressRange> sources = new ArrayList<>();
+    for (Map.Entry<String, YamlNode> item : m.stringItems("trustedSources")) {
+      try {
+        sources.add(AddressRange.parse(item.getKey()));
+      } catch (IllegalArgumentException e) {
+        problems.add(item.getValue(), e.getMessage());
+      }
+    }
+    if (!m.has("trustedSources")) {
+      problems.add(m.node(), "missing required key 'trustedSources' (the load balancers allowed to send a PROXY "
+          + "header; anyone else could claim any client address)");
+    }
+    Duration timeout = m.duration("timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(1));
+    m.finish();
+    return new GatewayConfig.ProxyProtocol(sources, timeout);
   }
 
   private GatewayConfig.Tls tls(MappingReader m) {

@@ -1,12 +1,16 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.audit.AddressRange;
 import io.netty.channel.Channel;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -25,19 +29,27 @@ import org.slf4j.LoggerFactory;
 final class ConnectionGuard implements Handler<HttpConnection> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+  private static final java.util.concurrent.atomic.AtomicLong LAST_UNTRUSTED_WARNING =
+      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - 120_000_000_000L);
 
   private final AtomicInteger open;
   private final int maxConnections;
   private final HttpServerOptions options;
   private final Duration headerTimeout;
+  private final List<AddressRange> proxySources;
   private final Set<HttpConnection> overLimit = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  /** @param open the count shared by every event loop's guard */
-  ConnectionGuard(AtomicInteger open, int maxConnections, HttpServerOptions options, Duration headerTimeout) {
+  /**
+   * @param open the count shared by every event loop's guard
+   * @param proxySources with the PROXY protocol, the TCP peers allowed to send its header; null without it
+   */
+  ConnectionGuard(AtomicInteger open, int maxConnections, HttpServerOptions options, Duration headerTimeout,
+      List<AddressRange> proxySources) {
     this.open = open;
     this.maxConnections = maxConnections;
     this.options = options;
     this.headerTimeout = headerTimeout;
+    this.proxySources = proxySources;
   }
 
   @Override
@@ -52,6 +64,18 @@ final class ConnectionGuard implements Handler<HttpConnection> {
       connection.close();
       return;
     }
+    if (proxySources != null && !trusted(channel.remoteAddress())) {
+      // the PROXY header came from a peer that may not send one: it could claim any client address. Warned about
+      // at most once a minute, so that such peers cannot flood the log
+      long now = System.nanoTime();
+      long last = LAST_UNTRUSTED_WARNING.get();
+      if (now - last > 60_000_000_000L && LAST_UNTRUSTED_WARNING.compareAndSet(last, now)) {
+        LOG.warn("closing connections from {} (and maybe others): not in listen.proxyProtocol.trustedSources",
+            channel.remoteAddress());
+      }
+      connection.close();
+      return;
+    }
     int now = open.incrementAndGet();
     boolean refused = now > maxConnections;
     if (refused) {
@@ -63,6 +87,31 @@ final class ConnectionGuard implements Handler<HttpConnection> {
         overLimit.remove(connection);
       }
     });
+  }
+
+  private boolean trusted(SocketAddress peer) {
+    if (!(peer instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+      return false;
+    }
+    byte[] address = inet.getAddress().getAddress();
+    if (address.length == 16 && isIpv4Mapped(address)) {
+      address = java.util.Arrays.copyOfRange(address, 12, 16);
+    }
+    for (AddressRange range : proxySources) {
+      if (range.contains(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isIpv4Mapped(byte[] b) {
+    for (int i = 0; i < 10; i++) {
+      if (b[i] != 0) {
+        return false;
+      }
+    }
+    return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
   }
 
   /** True when {@code connection} was accepted beyond {@code limits.maxConnections}. */

@@ -277,7 +277,7 @@ public final class Gateway {
         .setPort(port == 0 ? -1 : port)
         .setCompressionSupported(false)
         .setDecompressionSupported(false);
-    return ListenerLimits.apply(ServerTls.apply(options, certificate), config.limits());
+    return ListenerLimits.apply(ServerTls.apply(options, certificate), config);
   }
 
   public int port() {

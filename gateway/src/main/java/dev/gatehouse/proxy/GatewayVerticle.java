@@ -36,7 +36,8 @@ final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     upstreams = new Upstreams(vertx, upstreamConfig);
     ConnectionGuard connections = new ConnectionGuard(safeguards.openConnections(),
-        safeguards.limits().maxConnections(), serverOptions, safeguards.limits().headerTimeout());
+        safeguards.limits().maxConnections(), serverOptions, safeguards.limits().headerTimeout(),
+        safeguards.proxySources());
     server = vertx.createHttpServer(new HttpServerOptions(serverOptions))
         .connectionHandler(connections)
         .requestHandler(new GatewayHandler(gateway, upstreams, safeguards, connections))

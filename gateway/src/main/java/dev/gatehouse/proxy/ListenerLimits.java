@@ -5,12 +5,23 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import java.util.concurrent.TimeUnit;
 
-/** The listener's share of {@code limits}: what Vert.x and Netty enforce themselves, set on the server options. */
+/**
+ * The listener's share of {@code limits} (what Vert.x and Netty enforce themselves) and of the PROXY protocol, set on
+ * the server options.
+ */
 final class ListenerLimits {
 
   private ListenerLimits() {}
 
-  static HttpServerOptions apply(HttpServerOptions options, GatewayConfig.Limits limits) {
+  static HttpServerOptions apply(HttpServerOptions options, GatewayConfig config) {
+    GatewayConfig.ProxyProtocol proxy = config.listener().proxyProtocol();
+    if (proxy != null) {
+      // the sender is checked against trustedSources when the connection is set up (ConnectionGuard)
+      options.setUseProxyProtocol(true)
+          .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS)
+          .setProxyProtocolTimeout(proxy.timeout().toMillis());
+    }
+    GatewayConfig.Limits limits = config.limits();
     return options
         // TLS with ALPN chooses the protocol; no cleartext HTTP/2 upgrade path
         .setHttp2ClearTextEnabled(false)

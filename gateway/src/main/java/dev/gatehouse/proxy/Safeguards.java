@@ -37,6 +37,7 @@ final class Safeguards {
   private final TokenBuckets routeBuckets;
   private final CircuitBreakers breakers;
   private final AtomicInteger openConnections = new AtomicInteger();
+  private final java.util.List<dev.gatehouse.audit.AddressRange> proxySources;
 
   Safeguards(GatewayConfig config, InstantSource clock) {
     this.limits = config.limits();
@@ -46,6 +47,13 @@ final class Safeguards {
     this.failedBySubject = new TokenBuckets(keys, clock);
     this.routeBuckets = new TokenBuckets(keys, clock);
     this.breakers = new CircuitBreakers(config.upstreams().circuitBreaker(), clock);
+    GatewayConfig.ProxyProtocol proxy = config.listener().proxyProtocol();
+    this.proxySources = proxy == null ? null : proxy.trustedSources();
+  }
+
+  /** The peers allowed to send a PROXY protocol header, or null when the listener does not use it. */
+  java.util.List<dev.gatehouse.audit.AddressRange> proxySources() {
+    return proxySources;
   }
 
   GatewayConfig.Limits limits() {

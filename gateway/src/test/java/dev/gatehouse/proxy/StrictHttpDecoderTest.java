@@ -174,7 +174,7 @@ class StrictHttpDecoderTest {
       CompletableFuture<Throwable> refused = new CompletableFuture<>();
       CompletableFuture<List<Class<?>>> installed = new CompletableFuture<>();
       AtomicInteger served = new AtomicInteger();
-      ConnectionGuard guard = new ConnectionGuard(new AtomicInteger(), 100, options, Duration.ofSeconds(30));
+      ConnectionGuard guard = new ConnectionGuard(new AtomicInteger(), 100, options, Duration.ofSeconds(30), null);
       HttpServer server = vertx.createHttpServer(options)
           .connectionHandler(connection -> {
             guard.handle(connection);
