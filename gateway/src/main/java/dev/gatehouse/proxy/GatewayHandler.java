@@ -193,7 +193,10 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
    */
   private void refuseOverLimit(Exchange ex) {
     errors.send(ex, Reason.TOO_MANY_CONNECTIONS, "the gateway has too many open connections; try again later");
-    ex.request.connection().shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
+    if (ex.request.version() == HttpVersion.HTTP_2) {
+      // (an HTTP/1.x connection is closed by the answer itself)
+      ex.request.connection().shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 
   private static boolean isTimeout(Throwable cause) {

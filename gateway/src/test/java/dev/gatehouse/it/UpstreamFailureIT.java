@@ -52,7 +52,7 @@ class UpstreamFailureIT {
     idp = dev.gatehouse.testing.JwksServer.start(vertx); // the routes are public; a gateway needs an issuer anyway
     StringBuilder routes = new StringBuilder("routes:\n");
     for (Mode mode : List.of(Mode.OK, Mode.RESET, Mode.GARBAGE, Mode.STALL_HEADERS, Mode.STALL_BODY,
-        Mode.STALL_CHUNKED_BODY)) {
+        Mode.STALL_CHUNKED_BODY, Mode.LARGE_CHUNKED_BODY)) {
       MisbehavingUpstream u = MisbehavingUpstream.start(mode);
       upstreams.put(mode, u);
       routes.append(route(mode.name().toLowerCase().replace('_', '-'), u.url()));
@@ -175,6 +175,25 @@ class UpstreamFailureIT {
     assertThat(answer.elapsed()).isLessThan(BOUND);
     assertThat(gateway.newEvents()).singleElement()
         .satisfies(e -> assertThat(e.getString("reason")).isEqualTo("upstream-timeout"));
+  }
+
+  @Test
+  void aLargeResponseWithoutALengthStreamsToHttp11ButIsNotBufferedWithoutBoundForHttp10() throws Exception {
+    RawConnection.Answer http11 = RawConnection.exchange(gateway.port(),
+        "GET /large-chunked-body/x HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    assertThat(http11.status()).isEqualTo(200);
+    assertThat(http11.text()).endsWith("\r\n0\r\n\r\n");
+    assertThat(http11.text().length()).isGreaterThan(20 << 20);
+
+    gateway.newEvents();
+    RawConnection.Answer http10 = RawConnection.exchange(gateway.port(),
+        "GET /large-chunked-body/x HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    assertThat(http10.closed()).isTrue();
+    assertThat(http10.text().length()).as("what the HTTP/1.0 client got").isLessThan(17 << 20);
+    assertThat(gateway.newEvents()).singleElement().satisfies(e -> {
+      assertThat(e.getString("reason")).isEqualTo("upstream-failed");
+      assertThat(e.getString("detail")).contains("HTTP/1.0");
+    });
   }
 
   @Test

@@ -37,6 +37,8 @@ public final class MisbehavingUpstream implements AutoCloseable {
     STALL_BODY,
     /** Sends a chunked head and one chunk, then nothing more. */
     STALL_CHUNKED_BODY,
+    /** A well-formed chunked 200 of 20 MiB. */
+    LARGE_CHUNKED_BODY,
     /** TLS only: resets the first {@code failFirst} connections before the handshake, then answers like OK. */
     OK_AFTER_FAILED_HANDSHAKES
   }
@@ -143,6 +145,17 @@ public final class MisbehavingUpstream implements AutoCloseable {
           case STALL_BODY -> {
             write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n0123456789");
             return;
+          }
+          case LARGE_CHUNKED_BODY -> {
+            write(out, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\n\r\n");
+            byte[] chunk = new byte[64 * 1024];
+            byte[] size = (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            for (int i = 0; i < 320; i++) {
+              out.write(size);
+              out.write(chunk);
+              out.write(new byte[] {'\r', '\n'});
+            }
+            write(out, "0\r\n\r\n");
           }
           case STALL_CHUNKED_BODY -> {
             write(out, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
