@@ -38,6 +38,11 @@ final class ConnectionGuard implements Handler<HttpConnection> {
   private final Duration headerTimeout;
   private final List<AddressRange> proxySources;
   private final Set<HttpConnection> overLimit = Collections.newSetFromMap(new IdentityHashMap<>());
+  /** Kept until the connection is garbage (weakly), not removed on close: a request may be processed after the close. */
+  private final Set<HttpConnection> untrusted = Collections.newSetFromMap(new java.util.WeakHashMap<>());
+
+  /** Why a connection's requests are refused, if they are. */
+  enum Refusal { NONE, OVER_LIMIT, UNTRUSTED_PROXY }
 
   /**
    * @param open the count shared by every event loop's guard
@@ -73,7 +78,10 @@ final class ConnectionGuard implements Handler<HttpConnection> {
         LOG.warn("closing connections from {} (and maybe others): not in listen.proxyProtocol.trustedSources",
             channel.remoteAddress());
       }
-      connection.close();
+      // closed at once, not after pending writes; a request already decoded from the same read is refused all the
+      // same (see refusal), so nothing a peer that may not send a PROXY header sent is ever served
+      untrusted.add(connection);
+      channel.close();
       return;
     }
     int now = open.incrementAndGet();
@@ -114,9 +122,15 @@ final class ConnectionGuard implements Handler<HttpConnection> {
     return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
   }
 
-  /** True when {@code connection} was accepted beyond {@code limits.maxConnections}. */
-  boolean refuses(HttpConnection connection) {
-    return !overLimit.isEmpty() && overLimit.contains(connection);
+  /** Whether and why the requests of {@code connection} are refused (beyond the limit, or an untrusted PROXY sender). */
+  Refusal refusal(HttpConnection connection) {
+    if (!overLimit.isEmpty() && overLimit.contains(connection)) {
+      return Refusal.OVER_LIMIT;
+    }
+    if (!untrusted.isEmpty() && untrusted.contains(connection)) {
+      return Refusal.UNTRUSTED_PROXY;
+    }
+    return Refusal.NONE;
   }
 
   /** Open client connections, over all event loops. */

@@ -95,7 +95,8 @@ final class Exchange {
     SSLSession tls = request.sslSession();
     SocketAddress remote = request.remoteAddress();
     Identity id = identity;
-    int status = aborted && !request.response().headWritten() ? 0 : request.response().getStatusCode();
+    // no head written, no status sent (an HTTP/2 stream the client reset may count as ended without one)
+    int status = !request.response().headWritten() ? 0 : request.response().getStatusCode();
     Reason r = reason != null ? reason : status < 400 ? Reason.ALLOWED : Reason.UPSTREAM_FAILED;
     return new AccessEvent(
         startedAt,

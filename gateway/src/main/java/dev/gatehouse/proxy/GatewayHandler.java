@@ -65,9 +65,18 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     CompiledPolicy policy = gateway.policies().current();
     ex.policyVersion = policy.version();
     try {
-      if (connections.refuses(request.connection())) {
-        refuseOverLimit(ex);
-        return;
+      switch (connections.refusal(request.connection())) {
+        case OVER_LIMIT -> {
+          refuseOverLimit(ex);
+          return;
+        }
+        case UNTRUSTED_PROXY -> {
+          // its connection is being closed already; nothing it sent is served
+          errors.send(ex, Reason.BAD_REQUEST, "the PROXY protocol header came from a peer that may not send one");
+          request.connection().close();
+          return;
+        }
+        case NONE -> { }
       }
       safeguards.checkHead(request);
       RequestTarget target = TargetParser.parse(request.uri(), host(request));
@@ -155,9 +164,16 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         .onComplete(ar -> {
           if (ar.failed()) {
             proxyRequest.release();
-            if (body.refused() || body.clientFailed() || ex.isFinished() || RequestBody.causedByClient(ar.cause())) {
-              // the client's side ended it (refused body, framing error, gone): it says nothing about the upstream
+            // the client's side ended it (refused body, framing error, gone: the proxy then resets the upstream
+            // request): it says nothing about the upstream
+            if (body.refused() || RequestBody.causedByRefusal(ar.cause())) {
+              permit.released(); // answered 413 or 400 by the body's guard
+              return;
+            }
+            if (body.clientFailed() || ex.isFinished() || request.response().closed()
+                || RequestBody.causedByClientGone(ar.cause())) {
               permit.released();
+              ex.outcome(Reason.CLIENT_ABORTED, "the client went away before the upstream answered");
               return;
             }
             permit.failed();

@@ -4,6 +4,7 @@ import dev.gatehouse.Reason;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.core.streams.ReadStream;
 
 /**
@@ -60,16 +61,25 @@ final class RequestBody implements ReadStream<Buffer> {
   }
 
   /**
-   * True when {@code failure} (of the upstream request) was caused by the client's side: a refused body or a framing
-   * error that the proxy passed on to the upstream request before this stream heard of it.
+   * True when {@code failure} (of the upstream request) comes from this guard refusing the body (too large, or a
+   * framing error), which the proxy can report to the upstream request before this stream's own handler runs.
    */
-  static boolean causedByClient(Throwable failure) {
+  static boolean causedByRefusal(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof RequestFraming.FramingException || t instanceof Refused) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * True when {@code failure} (of the upstream request) is the reset the proxy makes when the client's stream closes:
+   * a {@link StreamResetException} the gateway raised itself, with the client's close as its cause. An upstream's own
+   * reset carries no cause, and its other failures are not resets.
+   */
+  static boolean causedByClientGone(Throwable failure) {
+    return failure instanceof StreamResetException && failure.getCause() != null && !causedByRefusal(failure);
   }
 
   /** True once the client's side of the request failed (its connection closed or broke). */

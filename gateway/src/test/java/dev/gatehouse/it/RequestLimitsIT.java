@@ -2,6 +2,7 @@ package dev.gatehouse.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.testing.Events;
 import dev.gatehouse.testing.RawConnection;
 import dev.gatehouse.testing.RawHttp2;
 import dev.gatehouse.testing.RecordingUpstream;
@@ -211,6 +212,7 @@ class RequestLimitsIT {
 
   @Test
   void http2AdvertisesItsLimitsAndRefusesAStreamBeyondMaxConcurrentStreams() throws Exception {
+    gateway.newEvents();
     try (RawHttp2 h2 = RawHttp2.connect(gateway.port())) {
       RawHttp2.Frame settings = h2.await(RawHttp2.SETTINGS, 0);
       assertThat(settings.setting(RawHttp2.SETTINGS_MAX_CONCURRENT_STREAMS)).isEqualTo(3);
@@ -224,6 +226,11 @@ class RequestLimitsIT {
       assertThat(reset).as("stream 7 was refused").isNotNull();
       assertThat(reset.errorCode()).isEqualTo(0x7); // REFUSED_STREAM
     }
+    // the three held streams end when the connection does: their events belong to this test
+    List<JsonObject> held = Events.awaitNew(gateway, 3, Duration.ofSeconds(10));
+    assertThat(held).extracting(e -> e.getString("path")).containsExactlyInAnyOrder("/allowed/hold/1",
+        "/allowed/hold/3", "/allowed/hold/5");
+    assertThat(held).allSatisfy(e -> assertThat(e.getString("reason")).isEqualTo("client-aborted"));
   }
 
   private static Boolean completed(RecordingUpstream.Received seen) throws Exception {

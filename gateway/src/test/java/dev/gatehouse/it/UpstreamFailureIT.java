@@ -2,6 +2,7 @@ package dev.gatehouse.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.testing.Events;
 import dev.gatehouse.testing.MisbehavingUpstream;
 import dev.gatehouse.testing.MisbehavingUpstream.Mode;
 import dev.gatehouse.testing.MutableClock;
@@ -159,7 +160,7 @@ class UpstreamFailureIT {
     assertThat(answer.text()).endsWith("\r\n\r\n0123456789");
     assertThat(answer.closed()).as("the gateway closed the connection").isTrue();
     assertThat(answer.elapsed()).isLessThan(BOUND);
-    List<JsonObject> events = gateway.newEvents();
+    List<JsonObject> events = Events.awaitNew(gateway, 1, BOUND);
     assertThat(events).singleElement().satisfies(e -> assertThat(e.getString("reason")).isEqualTo("upstream-timeout"));
   }
 
@@ -173,7 +174,7 @@ class UpstreamFailureIT {
     assertThat(answer.text()).contains("0123456789").doesNotContain("\r\n0\r\n\r\n");
     assertThat(answer.closed()).isTrue();
     assertThat(answer.elapsed()).isLessThan(BOUND);
-    assertThat(gateway.newEvents()).singleElement()
+    assertThat(Events.awaitNew(gateway, 1, BOUND)).singleElement()
         .satisfies(e -> assertThat(e.getString("reason")).isEqualTo("upstream-timeout"));
   }
 
@@ -190,7 +191,7 @@ class UpstreamFailureIT {
         "GET /large-chunked-body/x HTTP/1.0\r\nHost: localhost\r\n\r\n");
     assertThat(http10.closed()).isTrue();
     assertThat(http10.text().length()).as("what the HTTP/1.0 client got").isLessThan(17 << 20);
-    assertThat(gateway.newEvents()).singleElement().satisfies(e -> {
+    assertThat(Events.awaitNew(gateway, 1, BOUND)).singleElement().satisfies(e -> {
       assertThat(e.getString("reason")).isEqualTo("upstream-failed");
       assertThat(e.getString("detail")).contains("HTTP/1.0");
     });
