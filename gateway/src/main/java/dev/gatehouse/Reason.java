@@ -21,6 +21,8 @@ public enum Reason {
   URI_TOO_LONG("uri-too-long", 414),
   HEADERS_TOO_LARGE("headers-too-large", 431),
   BODY_TOO_LARGE("body-too-large", 413),
+  /** The client did not complete its request headers within {@code limits.headerTimeout}. */
+  REQUEST_TIMEOUT("request-timeout", 408),
 
   ROUTE_NOT_FOUND("route-not-found", 404),
   METHOD_NOT_ALLOWED("method-not-allowed", 405),
@@ -50,6 +52,10 @@ public enum Reason {
   IDP_UNAVAILABLE("idp-unavailable", 503),
   AUDIT_UNAVAILABLE("audit-unavailable", 503),
   SHUTTING_DOWN("shutting-down", 503),
+  /** More client connections are open than {@code limits.maxConnections}. */
+  TOO_MANY_CONNECTIONS("too-many-connections", 503),
+  /** The upstream's circuit breaker is open: it failed repeatedly, so requests are not piled onto it. */
+  UPSTREAM_CIRCUIT_OPEN("upstream-circuit-open", 503),
   UPSTREAM_TIMEOUT("upstream-timeout", 504),
 
   /** The client went away before the response was complete; nothing more could be sent. */

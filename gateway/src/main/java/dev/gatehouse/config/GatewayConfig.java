@@ -33,19 +33,45 @@ public record GatewayConfig(
     IdentityHeaders identityHeaders,
     Admin admin,
     Browser browser,
+    Limits limits,
+    RateLimits rateLimits,
     String sha256) {
 
   public GatewayConfig {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(name, "name");
     issuers = List.copyOf(issuers);
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(rateLimits, "rateLimits");
   }
 
   /**
    * @param instances how many event-loop verticles serve the port (default: one per core)
    * @param drainTimeout on shutdown, how long in-flight requests may take to finish before connections are cut
    */
-  public record Listener(String host, int port, int instances, Duration drainTimeout) {}
+  public record Listener(String host, int port, int instances, Duration drainTimeout, ProxyProtocol proxyProtocol) {
+
+    /** Without the PROXY protocol. */
+    public Listener(String host, int port, int instances, Duration drainTimeout) {
+      this(host, port, instances, drainTimeout, null);
+    }
+  }
+
+  /**
+   * The listener expects an HAProxy PROXY protocol header (v1 or v2) before TLS on every connection, from a load
+   * balancer that terminates TCP; the client address it declares becomes the connection's client address (for the
+   * access log, {@code X-Forwarded-For} and the per-address rate limit). Only {@code trustedSources} may send one: a
+   * connection from any other TCP peer is closed, since anyone who can reach the listener could otherwise claim any
+   * address.
+   *
+   * @param timeout how long the header may take to arrive
+   */
+  public record ProxyProtocol(List<AddressRange> trustedSources, Duration timeout) {
+    public ProxyProtocol {
+      trustedSources = List.copyOf(trustedSources);
+      Objects.requireNonNull(timeout, "timeout");
+    }
+  }
 
   /**
    * The server certificate: a PEM chain and key, or a PKCS#12 file.
@@ -97,9 +123,96 @@ public record GatewayConfig(
   /**
    * @param responseTimeout longest silence from an upstream before the gateway answers 504
    * @param trustedCertificates PEM CA certificates for https upstreams; null uses the JVM's trust store
+   * @param retry retry a GET, HEAD or OPTIONS request once when no connection to the upstream could be made (so the
+   *     upstream never saw it)
+   * @param circuitBreaker when to stop sending requests to an upstream that keeps failing
    */
   public record Upstreams(Duration connectTimeout, Duration responseTimeout, int maxConnectionsPerUpstream,
-      Path trustedCertificates) {}
+      Path trustedCertificates, boolean retry, CircuitBreaker circuitBreaker) {
+
+    public Upstreams {
+      Objects.requireNonNull(circuitBreaker, "circuitBreaker");
+    }
+
+    /** With the default retry (on) and no circuit breaker. */
+    public Upstreams(Duration connectTimeout, Duration responseTimeout, int maxConnectionsPerUpstream,
+        Path trustedCertificates) {
+      this(connectTimeout, responseTimeout, maxConnectionsPerUpstream, trustedCertificates, true, CircuitBreaker.OFF);
+    }
+  }
+
+  /**
+   * A circuit breaker per upstream address: after {@code failureThreshold} consecutive failures (no connection, reset,
+   * timeout, unparseable response) requests are refused at once for {@code openDuration}; then one probe request may
+   * pass, and its outcome closes the breaker or opens it again.
+   *
+   * @param failureThreshold consecutive failures that open the breaker; 0 turns it off
+   */
+  public record CircuitBreaker(int failureThreshold, Duration openDuration) {
+
+    public static final CircuitBreaker OFF = new CircuitBreaker(0, Duration.ofSeconds(30));
+
+    public CircuitBreaker {
+      Objects.requireNonNull(openDuration, "openDuration");
+    }
+
+    public boolean enabled() {
+      return failureThreshold > 0;
+    }
+  }
+
+  /**
+   * What one client may send and how long it may take. Exceeding a size limit is answered with its status (414, 431,
+   * 413) and the connection is closed; exceeding a time limit closes the connection (408 when a request had begun).
+   *
+   * @param maxRequestLine bytes of the HTTP/1.x request line (414)
+   * @param maxUriLength characters of the request target, path and query, in HTTP/1.x and HTTP/2 (414)
+   * @param maxQueryLength characters of the query string (414)
+   * @param maxHeaderSize bytes of all request header lines together; for HTTP/2 the header list size (431)
+   * @param maxHeaders number of request header fields (431)
+   * @param maxBodySize request body bytes, unless a route sets its own (413)
+   * @param maxConnections open client connections over all event loops; more are answered 503 and closed
+   * @param http2MaxConcurrentStreams streams one HTTP/2 connection may have open at once
+   * @param idleTimeout a connection without any traffic for this long is closed
+   * @param headerTimeout an HTTP/1.x connection must complete a request's headers within this time from its start or
+   *     from the end of the previous response (slowloris)
+   * @param handshakeTimeout the TLS handshake must complete within this time
+   */
+  public record Limits(int maxRequestLine, int maxUriLength, int maxQueryLength, int maxHeaderSize, int maxHeaders,
+      long maxBodySize, int maxConnections, int http2MaxConcurrentStreams, Duration idleTimeout,
+      Duration headerTimeout, Duration handshakeTimeout) {
+
+    public static final Limits DEFAULTS = new Limits(8 * 1024, 8000, 8000, 16 * 1024, 100, 100L << 20, 10_000, 100,
+        Duration.ofSeconds(120), Duration.ofSeconds(20), Duration.ofSeconds(10));
+
+    public Limits {
+      Objects.requireNonNull(idleTimeout, "idleTimeout");
+      Objects.requireNonNull(headerTimeout, "headerTimeout");
+      Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+    }
+  }
+
+  /**
+   * Abuse control with token buckets. Failed authentications are counted per client address (the TCP peer; an IPv6
+   * address counts as its /64) and per subject; an empty optional turns that limit off.
+   *
+   * @param failedAuthPerAddress failed authentications one address may cause before it gets 429
+   * @param failedAuthPerSubject failed authentications in one subject's name before its failing tokens get 429
+   * @param maxTrackedKeys addresses or subjects each limiter remembers at most (bounded memory; the least used are
+   *     forgotten first)
+   */
+  public record RateLimits(java.util.Optional<RateLimit> failedAuthPerAddress,
+      java.util.Optional<RateLimit> failedAuthPerSubject, int maxTrackedKeys) {
+
+    public static final RateLimits DEFAULTS = new RateLimits(
+        java.util.Optional.of(new RateLimit(60, Duration.ofMinutes(1), 60)),
+        java.util.Optional.of(new RateLimit(10, Duration.ofMinutes(1), 20)), 100_000);
+
+    public RateLimits {
+      Objects.requireNonNull(failedAuthPerAddress, "failedAuthPerAddress");
+      Objects.requireNonNull(failedAuthPerSubject, "failedAuthPerSubject");
+    }
+  }
 
   /**
    * The event log: where events go, how they are chained, and what happens when they cannot be written.

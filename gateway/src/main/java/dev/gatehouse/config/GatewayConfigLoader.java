@@ -110,10 +110,12 @@ public final class GatewayConfigLoader {
     GatewayConfig.Assertion assertion = assertion(top.mapping("assertion"), identityHeaders);
     GatewayConfig.Admin admin = top.has("admin") ? admin(top.mapping("admin")) : null;
     GatewayConfig.Browser browser = top.has("browser") ? browser(top.mapping("browser"), top, issuers) : null;
+    GatewayConfig.Limits limits = limits(top.mapping("limits"));
+    GatewayConfig.RateLimits rateLimits = rateLimits(top.mapping("rateLimits"));
     top.finish();
     problems.throwIfAny();
     return new GatewayConfig(file, name, listener, tls, issuers, policyDirectory, pollInterval, upstreams, accessLog,
-        assertion, identityHeaders, admin, browser, sha256(bytes));
+        assertion, identityHeaders, admin, browser, limits, rateLimits, sha256(bytes));
   }
 
   private String name(MappingReader top) {
@@ -248,8 +250,28 @@ public final class GatewayConfigLoader {
     int port = m.integer("port", 8443, 0, 65535);
     int instances = m.integer("instances", Runtime.getRuntime().availableProcessors(), 1, 256);
     Duration drain = m.duration("drainTimeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofMinutes(10));
+    GatewayConfig.ProxyProtocol proxyProtocol = m.has("proxyProtocol") ? proxyProtocol(m.mapping("proxyProtocol")) : null;
     m.finish();
-    return new GatewayConfig.Listener(host, port, instances, drain);
+    return new GatewayConfig.Listener(host, port, instances, drain, proxyProtocol);
+  }
+
+  /** {@code listen.proxyProtocol}: only with the peers allowed to send a PROXY header. */
+  private GatewayConfig.ProxyProtocol proxyProtocol(MappingReader m) {
+    List<AddressRange> sources = new ArrayList<>();
+    for (Map.Entry<String, YamlNode> item : m.stringItems("trustedSources")) {
+      try {
+        sources.add(AddressRange.parse(item.getKey()));
+      } catch (IllegalArgumentException e) {
+        problems.add(item.getValue(), e.getMessage());
+      }
+    }
+    if (!m.has("trustedSources")) {
+      problems.add(m.node(), "missing required key 'trustedSources' (the load balancers allowed to send a PROXY "
+          + "header; anyone else could claim any client address)");
+    }
+    Duration timeout = m.duration("timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(1));
+    m.finish();
+    return new GatewayConfig.ProxyProtocol(sources, timeout);
   }
 
   private GatewayConfig.Tls tls(MappingReader m) {
@@ -391,8 +413,51 @@ public final class GatewayConfigLoader {
     Duration response = m.duration("responseTimeout", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1));
     int pool = m.integer("maxConnectionsPerUpstream", 256, 1, 100_000);
     Path trusted = existingFile(m, "trustedCertificates", false);
+    boolean retry = m.bool("retry", true);
+    GatewayConfig.CircuitBreaker breaker = GatewayConfig.CircuitBreaker.OFF;
+    if (m.has("circuitBreaker")) {
+      MappingReader b = m.mapping("circuitBreaker");
+      breaker = new GatewayConfig.CircuitBreaker(b.integer("failureThreshold", 5, 0, 10_000),
+          b.duration("openDuration", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1)));
+      b.finish();
+    }
     m.finish();
-    return new GatewayConfig.Upstreams(connect, response, pool, trusted);
+    return new GatewayConfig.Upstreams(connect, response, pool, trusted, retry, breaker);
+  }
+
+  /** {@code limits:} what one client may send, and for how long (see {@link GatewayConfig.Limits}). */
+  private GatewayConfig.Limits limits(MappingReader m) {
+    GatewayConfig.Limits d = GatewayConfig.Limits.DEFAULTS;
+    int requestLine = (int) m.size("maxRequestLine", d.maxRequestLine(), 256, 1 << 20);
+    int uri = m.integer("maxUriLength", d.maxUriLength(), 64, 1 << 20);
+    int query = m.integer("maxQueryLength", Math.min(uri, d.maxQueryLength()), 0, 1 << 20);
+    int headerSize = (int) m.size("maxHeaderSize", d.maxHeaderSize(), 1024, 1 << 20);
+    int headers = m.integer("maxHeaders", d.maxHeaders(), 1, 10_000);
+    long body = m.size("maxBodySize", d.maxBodySize(), 0, 1L << 40);
+    int connections = m.integer("maxConnections", d.maxConnections(), 1, 10_000_000);
+    int streams = m.integer("http2MaxConcurrentStreams", d.http2MaxConcurrentStreams(), 1, 10_000);
+    Duration idle = m.duration("idleTimeout", d.idleTimeout(), Duration.ofSeconds(1), Duration.ofHours(1));
+    Duration header = m.duration("headerTimeout", d.headerTimeout(), Duration.ofMillis(100), Duration.ofMinutes(10));
+    Duration handshake = m.duration("handshakeTimeout", d.handshakeTimeout(), Duration.ofMillis(100), Duration.ofMinutes(5));
+    if (query > uri && m.has("maxQueryLength")) {
+      problems.add(m.get("maxQueryLength").orElseThrow(), query + " is longer than maxUriLength (" + uri + "), which "
+          + "includes the query");
+    }
+    m.finish();
+    return new GatewayConfig.Limits(requestLine, uri, query, headerSize, headers, body, connections, streams, idle,
+        header, handshake);
+  }
+
+  /** {@code rateLimits:} token buckets for failed authentication (routes set their own in policy files). */
+  private GatewayConfig.RateLimits rateLimits(MappingReader m) {
+    GatewayConfig.RateLimits d = GatewayConfig.RateLimits.DEFAULTS;
+    MappingReader failed = m.mapping("failedAuth");
+    var perAddress = RateLimit.read(failed, "perAddress", d.failedAuthPerAddress().orElse(null));
+    var perSubject = RateLimit.read(failed, "perSubject", d.failedAuthPerSubject().orElse(null));
+    failed.finish();
+    int tracked = m.integer("maxTrackedKeys", d.maxTrackedKeys(), 100, 10_000_000);
+    m.finish();
+    return new GatewayConfig.RateLimits(perAddress, perSubject, tracked);
   }
 
   private GatewayConfig.AccessLog accessLog(MappingReader m) {

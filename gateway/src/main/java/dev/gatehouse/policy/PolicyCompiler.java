@@ -204,7 +204,8 @@ public final class PolicyCompiler {
     }
     boolean isPublic = r.bool("public", false);
     RouteOptions options = new RouteOptions(r.bool("passToken", false), headers(r), identityHeaders(r),
-        audience(r));
+        audience(r), r.size("maxBodySize", -1, 0, 1L << 40),
+        dev.gatehouse.config.RateLimit.read(r, "rateLimit", null).orElse(null));
     String routeId = id == null ? "?" : id;
     List<Rule> deny = rules(r, "deny", routeId, path, true);
     List<Rule> allow = rules(r, "allow", routeId, path, false);

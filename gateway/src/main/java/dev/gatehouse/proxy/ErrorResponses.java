@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's own answers: a small JSON body with the status, the reason code, a short message, the route and
@@ -14,6 +16,9 @@ import io.vertx.core.json.JsonObject;
  * (no stack trace, no upstream address) ever appears.
  */
 final class ErrorResponses {
+
+  /** How long a connection that is being closed after a refusal may go on delivering the refused request's body. */
+  static final Duration LINGER = Duration.ofSeconds(2);
 
   private final String realm;
 
@@ -29,6 +34,10 @@ final class ErrorResponses {
       return;
     }
     response.setStatusCode(reason.status());
+    if (ex.retryAfter != null) {
+      // RFC 9110 section 10.2.3: whole seconds, rounded up so that a client retrying on time is not refused again
+      response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, (ex.retryAfter.toMillis() + 999) / 1000)));
+    }
     String challenge = challenge(reason, message, ex.decision);
     if (challenge != null) {
       response.putHeader(HeaderNames.WWW_AUTHENTICATE, challenge);
@@ -46,23 +55,49 @@ final class ErrorResponses {
     body.put("request_id", ex.requestId);
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
     response.putHeader(HeaderNames.CACHE_CONTROL, HeaderNames.NO_STORE);
-    if (hasUnreadBody(ex) && ex.request.version() != HttpVersion.HTTP_2) {
-      // do not read an unwanted upload just to keep the connection alive
+    boolean close = (hasUnreadBody(ex) || closesConnection(reason)) && ex.request.version() != HttpVersion.HTTP_2;
+    if (close) {
+      // do not read an unwanted upload just to keep the connection alive, nor trust what follows a malformed request
       response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
     }
-    ex.request.resume();
+    if (!ex.request.isEnded()) {
+      // (an ended HTTP/2 request throws when resumed: after an upstream failure, say)
+      ex.request.resume();
+    }
     response.end(body.encode());
+    if (close) {
+      // Vert.x closes only for the request's own Connection header; a client that ignores ours is cut off here. The
+      // rest of an unread upload is drained (and dropped) for a moment first, so that closing with unread data does
+      // not reset the connection under the answer before the client has read it.
+      ex.request.connection().shutdown(LINGER.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Refusals after which an HTTP/1.x connection is closed: a client that sent a malformed, oversized or too slow
+   * request, or a connection over the limit, gets no second request on it.
+   */
+  static boolean closesConnection(Reason reason) {
+    return switch (reason.status()) {
+      case 400, 408, 413, 414, 431 -> true;
+      default -> reason == Reason.TOO_MANY_CONNECTIONS;
+    };
   }
 
   /** Answers a request whose upstream could not be reached or failed before answering: 504, 502, or 502. */
   void upstreamFailed(Exchange ex, Throwable cause) {
-    if (cause instanceof java.util.concurrent.TimeoutException || cause.getClass().getSimpleName().contains("Timeout")) {
+    if (isTimeout(cause)) {
       send(ex, Reason.UPSTREAM_TIMEOUT, "the upstream did not answer in time");
     } else if (cause instanceof java.net.ConnectException) {
       send(ex, Reason.UPSTREAM_UNAVAILABLE, "the upstream is not reachable");
     } else {
       send(ex, Reason.UPSTREAM_FAILED, "the upstream connection failed");
     }
+  }
+
+  /** Whether an upstream failure was a timeout (Vert.x and Netty signal them with different exception types). */
+  static boolean isTimeout(Throwable cause) {
+    return cause instanceof java.util.concurrent.TimeoutException || cause.getClass().getSimpleName().contains("Timeout");
   }
 
   private static boolean hasUnreadBody(Exchange ex) {

@@ -37,6 +37,10 @@ final class Exchange {
   String detail;
   String upstreamAddress;
   int upstreamStatus;
+  /** The request body as the upstream reads it (limited, framing errors caught); set when the exchange starts. */
+  RequestBody body;
+  /** For 429 and 503 answers: when the client may try again (a Retry-After header), or null. */
+  java.time.Duration retryAfter;
   private long upstreamStartNanos;
   private long upstreamNanos = -1;
   private boolean finished;
@@ -97,7 +101,8 @@ final class Exchange {
     SSLSession tls = request.sslSession();
     SocketAddress remote = request.remoteAddress();
     Identity id = identity;
-    int status = aborted && !request.response().headWritten() ? 0 : request.response().getStatusCode();
+    // no head written, no status sent (an HTTP/2 stream the client reset may count as ended without one)
+    int status = !request.response().headWritten() ? 0 : request.response().getStatusCode();
     Reason r = reason != null ? reason : status < 400 ? Reason.ALLOWED : Reason.UPSTREAM_FAILED;
     return new AccessEvent(
         startedAt,
@@ -144,6 +149,9 @@ final class Exchange {
   }
 
   private String httpVersion() {
+    if (request.version() == null) {
+      return null; // a request line with a version Vert.x does not know, refused
+    }
     return switch (request.version()) {
       case HTTP_1_0 -> "1.0";
       case HTTP_1_1 -> "1.1";

@@ -155,6 +155,7 @@ public final class Gateway {
         loaded.sessionKeys().start(vertx, config.browser().session().keysPollInterval());
       }
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
+      Safeguards safeguards = new Safeguards(config, clock);
       AtomicInteger actualPort = new AtomicInteger();
       AtomicReference<HttpServer> mainServer = new AtomicReference<>();
       AtomicReference<HttpServer> adminServer = new AtomicReference<>();
@@ -172,7 +173,7 @@ public final class Gateway {
       return Future.join(firstFetches)
           .transform(ignored -> vertx.deployVerticle(
               () -> new GatewayVerticle(context, config.upstreams(), serverOptions, actualPort,
-                  config.listener().drainTimeout(), metrics, mainServer),
+                  config.listener().drainTimeout(), metrics, mainServer, safeguards),
               new DeploymentOptions().setInstances(config.listener().instances())))
           .compose(id -> {
             Gateway gateway = new Gateway(vertx, config, parts, id, actualPort.get(), mainServer);
@@ -480,14 +481,9 @@ public final class Gateway {
         .setHost(config.listener().host())
         // port 0 asks for a random port; -1 makes every verticle instance share that one random port
         .setPort(port == 0 ? -1 : port)
-        .setIdleTimeout(120)
-        .setMaxInitialLineLength(8192)
-        .setMaxHeaderSize(16 * 1024)
         .setCompressionSupported(false)
         .setDecompressionSupported(false);
-    // the same limit for HTTP/2 (whose default is 8 KiB): a session split over three cookies needs about 12 KiB
-    options.getInitialSettings().setMaxHeaderListSize(16 * 1024);
-    return ServerTls.apply(options, certificate);
+    return ListenerLimits.apply(ServerTls.apply(options, certificate), config);
   }
 
   public int port() {

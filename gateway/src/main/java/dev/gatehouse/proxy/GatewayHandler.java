@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
 import java.util.List;
@@ -37,17 +38,22 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
   private final GatewayContext gateway;
   private final Upstreams upstreams;
   private final ErrorResponses errors;
+  private final Safeguards safeguards;
+  private final ConnectionGuard connections;
 
-  GatewayHandler(GatewayContext gateway, Upstreams upstreams) {
+  GatewayHandler(GatewayContext gateway, Upstreams upstreams, Safeguards safeguards, ConnectionGuard connections) {
     this.gateway = gateway;
     this.upstreams = upstreams;
     this.errors = new ErrorResponses(gateway.realm());
+    this.safeguards = safeguards;
+    this.connections = connections;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
     request.pause();
     Exchange ex = gateway.newExchange(request);
+    ex.body = RequestBody.watch(ex, errors);
     gateway.admit(ex, () -> process(ex), () -> {
       ex.policyVersion = gateway.policies().current().version();
       errors.send(ex, Reason.AUDIT_UNAVAILABLE, "the audit log cannot be written, so no request is served");
@@ -59,6 +65,20 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
     CompiledPolicy policy = gateway.policies().current();
     ex.policyVersion = policy.version();
     try {
+      switch (connections.refusal(request.connection())) {
+        case OVER_LIMIT -> {
+          refuseOverLimit(ex);
+          return;
+        }
+        case UNTRUSTED_PROXY -> {
+          // its connection is being closed already; nothing it sent is served
+          errors.send(ex, Reason.BAD_REQUEST, "the PROXY protocol header came from a peer that may not send one");
+          request.connection().close();
+          return;
+        }
+        case NONE -> { }
+      }
+      safeguards.checkHead(request);
       RequestTarget target = TargetParser.parse(request.uri(), host(request));
       ex.host = target.host();
       ex.path = target.path();
@@ -75,6 +95,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       }
       RouteMatch match = lookup.match();
       ex.route = match.route();
+      safeguards.checkDeclaredBody(request, match.route());
       if (match.route().isPublic()) {
         decide(ex, policy, match, null, target, null);
         return;
@@ -96,6 +117,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         });
         return;
       }
+      safeguards.checkAuthenticationAllowed(ex);
       String token = bearerToken(request);
       gateway.verifier().verify(token).onComplete(ar -> {
         if (ar.failed()) {
@@ -150,6 +172,7 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       return;
     }
     Route route = match.route();
+    safeguards.checkRouteRate(ex, route, identity);
     // fail closed: a request that needs an assertion and cannot get one is not forwarded at all
     String assertion = identity == null ? null : gateway.assertions().sign(identity, route.id(),
         route.options().audience(), decision.permissionsUsed(), ex.requestId);
@@ -163,9 +186,14 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
       new WebSocketTunnel(ex, gateway, upstreams, errors).open(route, identity, assertion, target);
       return;
     }
+    RequestBody body = ex.body.limit(safeguards.maxBodySize(route));
     ProxyRequest proxyRequest = ProxyRequest.reverseProxy(request);
+    // the upstream reads the body through the guard: counted against the route's limit, reset (never ended) on failure
+    proxyRequest.setBody(Body.body(body, proxyRequest.getBody().length()));
     proxyRequest.setURI(target.upstreamUri());
     gateway.forwardingHeaders().prepareRequest(proxyRequest.headers(), ex, identity, assertion, route, false);
+    // taken last, so that every permit reaches the outcome below (a probe that never reported would block the breaker)
+    CircuitBreakers.Permit permit = safeguards.breakers().acquire(breakerKey(route), ex);
     if (expectsContinue(request)) {
       // only now that the request is allowed may the client send its body
       request.response().writeContinue();
@@ -180,18 +208,59 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         .onComplete(ar -> {
           if (ar.failed()) {
             proxyRequest.release();
+            // the client's side ended it (refused body, framing error, gone: the proxy then resets the upstream
+            // request): it says nothing about the upstream
+            if (body.refused() || RequestBody.causedByRefusal(ar.cause())) {
+              permit.released(); // answered 413 or 400 by the body's guard
+              return;
+            }
+            if (body.clientFailed() || ex.isFinished() || request.response().closed()
+                || RequestBody.causedByClientGone(ar.cause())) {
+              permit.released();
+              ex.outcome(Reason.CLIENT_ABORTED, "the client went away before the upstream answered");
+              return;
+            }
+            permit.failed();
             errors.upstreamFailed(ex, ar.cause());
             return;
           }
+          permit.succeeded();
           ProxyResponse response = ar.result();
           ex.upstreamResponded(response.getStatusCode());
           ForwardingHeaders.prepareResponse(response.headers());
-          response.send().onFailure(e ->
-              ex.outcome(Reason.UPSTREAM_FAILED, "the connection broke while the response was being sent"));
+          upstreams.guardBody(response);
+          UnknownLengthResponses.capForHttp10(ex, response);
+          response.send().onFailure(e -> {
+            // the response has begun, so the client's stream is reset (a clean end would pass a truncated body off
+            // as complete); the access event keeps why
+            if (ErrorResponses.isTimeout(e)) {
+              ex.outcome(Reason.UPSTREAM_TIMEOUT, "the upstream stopped sending its response");
+            } else {
+              ex.outcome(Reason.UPSTREAM_FAILED, "the connection broke while the response was being sent");
+            }
+          });
         });
   }
 
-  private void fail(Exchange ex, Throwable cause) {
+  /** Circuit breakers are per upstream address: scheme, host and port. */
+  private static String breakerKey(Route route) {
+    return (route.upstream().tls() ? "https://" : "http://") + route.upstream().authority();
+  }
+
+  /**
+   * A connection beyond {@code limits.maxConnections}: its request is answered {@code 503 too-many-connections} and the
+   * connection is shut down after the answer (HTTP/2: GOAWAY), so the client can read why.
+   */
+  private void refuseOverLimit(Exchange ex) {
+    errors.send(ex, Reason.TOO_MANY_CONNECTIONS, "the gateway has too many open connections; try again later");
+    if (ex.request.version() == HttpVersion.HTTP_2) {
+      // (an HTTP/1.x connection is closed by the answer itself)
+      ex.request.connection().shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  private void fail(Exchange ex, Throwable failure) {
+    Throwable cause = safeguards.onFailure(ex, failure);
     if (cause instanceof Reason.Rejection r) {
       errors.send(ex, r.reason(), r.detail());
     } else {
@@ -291,9 +360,14 @@ final class GatewayHandler implements Handler<HttpServerRequest> {
         Throwable cause = request.decoderResult().cause();
         Reason reason = cause instanceof io.netty.handler.codec.http.TooLongHttpLineException ? Reason.URI_TOO_LONG
             : cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException ? Reason.HEADERS_TOO_LARGE
+            : cause instanceof RequestFraming.HeaderTimeoutException ? Reason.REQUEST_TIMEOUT
             : Reason.BAD_REQUEST;
+        // the gateway's own refusals name the problem; Netty's messages are not shown to clients
+        String detail = cause instanceof RequestFraming.FramingException
+            || cause instanceof RequestFraming.HeaderTimeoutException ? cause.getMessage()
+            : reason == Reason.BAD_REQUEST ? "malformed HTTP request" : "request line or headers too large";
         request.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-        errors.send(ex, reason, reason == Reason.BAD_REQUEST ? "malformed HTTP request" : "request line or headers too large");
+        errors.send(ex, reason, detail);
         // never read on after a framing error: what follows cannot be trusted to be a request
         request.connection().close();
       };

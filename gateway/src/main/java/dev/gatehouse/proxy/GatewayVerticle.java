@@ -21,12 +21,13 @@ final class GatewayVerticle extends VerticleBase {
   private final java.time.Duration drainTimeout;
   private final GatewayMetrics metrics;
   private final java.util.concurrent.atomic.AtomicReference<HttpServer> sharedServer;
+  private final Safeguards safeguards;
   private Upstreams upstreams;
   private HttpServer server;
 
   GatewayVerticle(GatewayContext gateway, GatewayConfig.Upstreams upstreamConfig, HttpServerOptions serverOptions,
       AtomicInteger actualPort, java.time.Duration drainTimeout, GatewayMetrics metrics,
-      java.util.concurrent.atomic.AtomicReference<HttpServer> sharedServer) {
+      java.util.concurrent.atomic.AtomicReference<HttpServer> sharedServer, Safeguards safeguards) {
     this.gateway = gateway;
     this.upstreamConfig = upstreamConfig;
     this.serverOptions = serverOptions;
@@ -34,19 +35,24 @@ final class GatewayVerticle extends VerticleBase {
     this.drainTimeout = drainTimeout;
     this.metrics = metrics;
     this.sharedServer = sharedServer;
+    this.safeguards = safeguards;
   }
 
   @Override
   public Future<?> start() {
     upstreams = new Upstreams(vertx, upstreamConfig);
+    ConnectionGuard connections = new ConnectionGuard(safeguards.openConnections(),
+        safeguards.limits().maxConnections(), serverOptions, safeguards.limits().headerTimeout(),
+        safeguards.proxySources());
     server = vertx.createHttpServer(new HttpServerOptions(serverOptions))
-        .requestHandler(new GatewayHandler(gateway, upstreams))
+        .requestHandler(new GatewayHandler(gateway, upstreams, safeguards, connections))
         .invalidRequestHandler(GatewayHandler.invalidRequestHandler(gateway))
         // a connection exists only after its TLS handshake, so each one is a completed handshake
         .connectionHandler(connection -> {
           metrics.handshake();
           metrics.connectionOpened();
           connection.closeHandler(v -> metrics.connectionClosed());
+          connections.handle(connection);
         })
         .exceptionHandler(e -> {
           if (e instanceof javax.net.ssl.SSLException || e.getCause() instanceof javax.net.ssl.SSLException) {

@@ -193,7 +193,7 @@ class GatewayConfigLoaderTest {
         listener:
           port: 9443
         """)).containsExactly(at(9, 1, "/listener: unknown key 'listener' (expected one of: name, listen, tls, "
-        + "issuers, policies, upstreams, accessLog, identityHeaders, assertion, admin, browser)"));
+        + "issuers, policies, upstreams, accessLog, identityHeaders, assertion, admin, browser, limits, rateLimits)"));
   }
 
   @Test

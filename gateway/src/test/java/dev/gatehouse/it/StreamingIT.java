@@ -44,7 +44,9 @@ class StreamingIT {
     upstream = RecordingUpstream.start(vertx);
     idp = TestIdp.start();
     Path config = TestGateway.builder().idp(idp).upstream(upstream).policy("saas.yaml", Policies.SAAS)
-        .section("upstreams", "responseTimeout: 60s").section("accessLog", "stdout: false\nfile: access.log").write();
+        .section("upstreams", "responseTimeout: 60s").section("accessLog", "stdout: false\nfile: access.log")
+        .section("limits", "maxBodySize: 2GiB") // the default (100 MiB) is meant to refuse an upload this large
+        .write();
     gateway = GatewayProcess.start(List.of("-Xmx64m", "-XX:+ExitOnOutOfMemoryError"), "run", "--config", config.toString());
     port = gateway.awaitListening();
     token = idp.token("ursula", Map.of("groups", List.of("staff")));

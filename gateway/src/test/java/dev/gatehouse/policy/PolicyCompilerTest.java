@@ -61,7 +61,7 @@ class PolicyCompilerTest {
             timeout: 5s
         """)).containsExactly(
         "policies/x.yaml:6:5: /routes/0/timeout: unknown key 'timeout' (expected one of: id, host, path, methods, "
-            + "upstream, public, passToken, headers, identityHeaders, audience, deny, allow)");
+            + "upstream, public, passToken, headers, identityHeaders, audience, maxBodySize, rateLimit, deny, allow)");
   }
 
   @Test
