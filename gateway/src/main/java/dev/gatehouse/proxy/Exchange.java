@@ -2,7 +2,6 @@ package dev.gatehouse.proxy;
 
 import dev.gatehouse.Reason;
 import dev.gatehouse.audit.AccessEvent;
-import dev.gatehouse.audit.EventLog;
 import dev.gatehouse.identity.Identity;
 import dev.gatehouse.policy.Decision;
 import dev.gatehouse.policy.Route;
@@ -21,7 +20,7 @@ final class Exchange {
   final String requestId;
   final Instant startedAt;
   private final long startNanos;
-  private final EventLog log;
+  private final ExchangeRecorder recorder;
 
   TraceContext trace;
   String traceId;
@@ -45,16 +44,12 @@ final class Exchange {
   private long upstreamNanos = -1;
   private boolean finished;
 
-  private final java.util.function.Consumer<AccessEvent> observer;
-
-  Exchange(HttpServerRequest request, String requestId, Instant startedAt, long startNanos, EventLog log,
-      java.util.function.Consumer<AccessEvent> observer) {
+  Exchange(HttpServerRequest request, String requestId, Instant startedAt, long startNanos, ExchangeRecorder recorder) {
     this.request = request;
-    this.observer = observer;
     this.requestId = requestId;
     this.startedAt = startedAt;
     this.startNanos = startNanos;
-    this.log = log;
+    this.recorder = recorder;
   }
 
   void upstreamStarted(String address) {
@@ -92,9 +87,7 @@ final class Exchange {
       reason = Reason.CLIENT_ABORTED;
       detail = "the client closed the connection before the response was complete";
     }
-    AccessEvent event = toEvent(aborted);
-    observer.accept(event);
-    log.record(event);
+    recorder.record(toEvent(aborted));
   }
 
   private AccessEvent toEvent(boolean aborted) {

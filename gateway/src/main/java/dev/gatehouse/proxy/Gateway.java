@@ -54,6 +54,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,7 +82,7 @@ public final class Gateway {
   private record Parts(PolicyStore policies, PolicyReloader reloader, EventLog events, List<TrustedIssuer> issuers,
       List<IdpClient> idpClients, KeyRingStore signingKeys, SessionKeyStore sessionKeys, BrowserSignIn browser,
       OpenTunnels tunnels, long tunnelSweep, GatewayMetrics metrics, CertificateReloader certificates,
-      InstantSource clock, Instant startedAt) {}
+      ExchangeRecorder exchanges, InstantSource clock, Instant startedAt) {}
 
   private final Vertx vertx;
   private final GatewayConfig config;
@@ -146,10 +147,11 @@ public final class Gateway {
       SignInEndpoints signInEndpoints = config.browser() == null ? null
           : browserSignIn(config.browser(), issuers, clients, loaded, clock);
       BrowserSignIn browser = signInEndpoints == null ? null : signInEndpoints.browser();
+      ExchangeRecorder exchanges = new ExchangeRecorder(loaded.events(), metrics::exchange);
       GatewayContext context = new GatewayContext(loaded.policies(), verifier, loaded.events(), clock, config.name(),
           config.tls().hsts(), new ForwardingHeaders(config.identityHeaders(), assertion.header()), signer,
           new GatewayEndpoints(loaded.signingKeys(), signInEndpoints), recent, tunnels,
-          new TrustedProxies(config.accessLog().trustedProxies()), metrics::exchange, browser);
+          new TrustedProxies(config.accessLog().trustedProxies()), exchanges, browser);
       loaded.signingKeys().start(vertx, assertion.keysPollInterval());
       if (loaded.sessionKeys() != null) {
         loaded.sessionKeys().start(vertx, config.browser().session().keysPollInterval());
@@ -169,7 +171,7 @@ public final class Gateway {
       }
       metrics.certificate(loaded.certificate().notAfter());
       Parts parts = new Parts(loaded.policies(), reloader, loaded.events(), issuers, clients, loaded.signingKeys(),
-          loaded.sessionKeys(), browser, tunnels, sweep, metrics, certificates, clock, loaded.startedAt());
+          loaded.sessionKeys(), browser, tunnels, sweep, metrics, certificates, exchanges, clock, loaded.startedAt());
       return Future.join(firstFetches)
           .transform(ignored -> vertx.deployVerticle(
               () -> new GatewayVerticle(context, config.upstreams(), serverOptions, actualPort,
@@ -467,6 +469,18 @@ public final class Gateway {
   }
 
   /** Records the shutdown event and writes out and closes the log. Blocking. */
+  /**
+   * The listeners are closed, but a response that ended as its connection closed may still be writing its access
+   * event on its event loop; it is waited for (briefly: a connection's close records every open exchange).
+   */
+  private void awaitLastAccessEvents() throws InterruptedException {
+    try {
+      parts.exchanges().whenIdle().get(5, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.error("an access event was still unrecorded 5 s after the listeners closed; it will be missing");
+    }
+  }
+
   private static void closeEventLog(EventLog events, String reason, PolicyStore policies, InstantSource clock,
       Instant startedAt) {
     Instant now = clock.instant();
@@ -568,6 +582,7 @@ public final class Gateway {
         .eventually(() -> {
           parts.idpClients().forEach(IdpClient::close);
           return vertx.executeBlocking(() -> {
+            awaitLastAccessEvents();
             closeEventLog(parts.events(), "stopped", parts.policies(), parts.clock(), parts.startedAt());
             return null;
           }, false);

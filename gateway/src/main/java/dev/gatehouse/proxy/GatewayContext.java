@@ -30,14 +30,14 @@ final class GatewayContext {
   private final RecentRequests recent;
   private final OpenTunnels tunnels;
   private final TrustedProxies trustedProxies;
-  private final java.util.function.Consumer<dev.gatehouse.audit.AccessEvent> exchangeObserver;
+  private final ExchangeRecorder recorder;
   private final BrowserSignIn browser;
 
   /** @param browser browser sign-in, or null when only bearer tokens are accepted */
   GatewayContext(PolicyStore policies, TokenVerifier verifier, EventLog events, InstantSource clock, String realm,
       String hsts, ForwardingHeaders forwardingHeaders, AssertionSigner assertions, GatewayEndpoints endpoints,
       RecentRequests recent, OpenTunnels tunnels, TrustedProxies trustedProxies,
-      java.util.function.Consumer<dev.gatehouse.audit.AccessEvent> exchangeObserver, BrowserSignIn browser) {
+      ExchangeRecorder recorder, BrowserSignIn browser) {
     this.policies = policies;
     this.verifier = verifier;
     this.events = events;
@@ -50,7 +50,7 @@ final class GatewayContext {
     this.recent = recent;
     this.tunnels = tunnels;
     this.trustedProxies = trustedProxies;
-    this.exchangeObserver = exchangeObserver;
+    this.recorder = recorder;
     this.browser = browser;
   }
 
@@ -125,8 +125,8 @@ final class GatewayContext {
    * whoever writes it), and arranges for exactly one access event when the response ends or the connection drops.
    */
   Exchange newExchange(HttpServerRequest request) {
-    Exchange ex = new Exchange(request, RequestIds.next(), clock.instant(), System.nanoTime(), events,
-        exchangeObserver);
+    recorder.opened();
+    Exchange ex = new Exchange(request, RequestIds.next(), clock.instant(), System.nanoTime(), recorder);
     ex.trace = TraceContext.of(request.headers(), ex.requestId);
     ex.traceId = ex.trace.traceId();
     if (!trustedProxies.isEmpty()) {

@@ -25,7 +25,7 @@ class CircuitBreakersTest {
   }
 
   private static Exchange exchange() {
-    return new Exchange(null, "r", java.time.Instant.EPOCH, 0, null, null);
+    return new Exchange(null, "r", java.time.Instant.EPOCH, 0, null);
   }
 
   private void fail(String address, int times) {
