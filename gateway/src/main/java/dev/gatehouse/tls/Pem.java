@@ -29,8 +29,8 @@ import org.bouncycastle.pkcs.PKCSException;
 /** Reads and writes PEM certificates and private keys. Blocking file I/O; call off the event loop. */
 public final class Pem {
 
-  /** BouncyCastle as an explicit provider for PEM decryption (the JDK has no AES/CBC/PKCS7Padding); not installed globally. */
-  private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+  /** For PEM decryption: the JDK has no AES/CBC/PKCS7Padding. */
+  private static final java.security.Provider BC = Providers.BOUNCY_CASTLE;
 
   private Pem() {}
 
