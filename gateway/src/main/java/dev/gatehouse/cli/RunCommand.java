@@ -37,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     for (String name : new String[] {"TERM", "INT"}) {
       Signal.handle(new Signal(name), signal -> stop.countDown());
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = GatewayRuntime.vertx();
     Gateway gateway;
     try {
       gateway = Gateway.start(vertx, cfg).await(2, TimeUnit.MINUTES);
