@@ -51,13 +51,13 @@ public final class Pem {
     }
   }
 
-  /** Reads an unencrypted private key in PKCS#8 ({@code BEGIN PRIVATE KEY}) or PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) form. */
+  /** Reads an unencrypted PEM private key in PKCS#8 or PKCS#1 (RSA) form. */
   public static PrivateKey readPrivateKey(Path file) throws TlsException {
     return readPrivateKey(file, null);
   }
 
   /**
-   * Reads a private key: PKCS#8 or PKCS#1, plain or encrypted ({@code BEGIN ENCRYPTED PRIVATE KEY}, or a legacy
+   * Reads a private key: PKCS#8 or PKCS#1, plain or encrypted (an encrypted PKCS#8 PEM block, or a legacy
    * OpenSSL {@code Proc-Type: 4,ENCRYPTED} key) with {@code passphrase}.
    */
   public static PrivateKey readPrivateKey(Path file, char[] passphrase) throws TlsException {
@@ -89,8 +89,8 @@ public final class Pem {
           throw new TlsException(file + ": cannot decrypt the private key: wrong passphrase or unsupported encryption");
         }
       }
-      throw new TlsException(file + ": no private key found (expected: PEM 'BEGIN PRIVATE KEY', 'BEGIN RSA PRIVATE KEY' "
-          + "or 'BEGIN ENCRYPTED PRIVATE KEY')");
+      throw new TlsException(file + ": no private key found (expected: a PEM private key, PKCS#8 plain or encrypted, "
+          + "or PKCS#1 RSA)");
     } catch (IOException e) {
       throw new TlsException(file + ": not a valid PEM private key: " + e.getMessage(), e);
     }
