@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
@@ -21,10 +22,11 @@ import java.util.List;
 /**
  * The one place that uses Vert.x internals ({@code io.vertx.core.http.impl}, {@code io.vertx.core.net.impl}): Vert.x
  * offers no public hook into its HTTP/1.x decoder, and Netty's decoder repairs instead of refusing some framing a
- * smuggling attack relies on (it drops Content-Length when Transfer-Encoding: chunked is present too, folds obsolete
- * line folding, takes "chunked, identity" as chunked). So every HTTP/1.x connection gets this subclass of Vert.x's own
- * decoder in place of the original ("httpDecoder" in the channel pipeline), which marks such a request as a decoder
- * failure; Vert.x then hands it to the server's invalid-request handler, which answers 400 and closes the connection.
+ * smuggling attack relies on (it folds obsolete line folding, takes "gzip, chunked" as chunked, and before 4.2.13 it
+ * dropped Content-Length when Transfer-Encoding: chunked was present too). So every HTTP/1.x connection gets this
+ * subclass of Vert.x's own decoder in place of the original ("httpDecoder" in the channel pipeline), which marks such a
+ * request as a decoder failure; Vert.x then hands it to the server's invalid-request handler, which answers 400 and
+ * closes the connection.
  *
  * <p>If a Vert.x upgrade renames or restructures any of this, {@link #install} fails and the connection is closed
  * (nothing is served with the lenient decoder); {@code StrictHttpDecoderTest} and {@code FramingIT} fail loudly. What
@@ -113,7 +115,8 @@ final class StrictHttpDecoder extends VertxHttpRequestDecoder {
   }
 
   private void inspect(HttpRequest request) {
-    if (request.decoderResult().isSuccess()) {
+    // Netty 4.2.13 and later refuse some of this framing themselves; the client still gets the gateway's own wording
+    if (!(request.decoderResult().cause() instanceof TooLongFrameException)) {
       String problem = RequestFraming.problem(request, contentLengthRemoved, scanner.folded());
       if (problem != null) {
         request.setDecoderResult(DecoderResult.failure(new RequestFraming.FramingException(problem)));
@@ -150,8 +153,8 @@ final class StrictHttpDecoder extends VertxHttpRequestDecoder {
 
   @Override
   protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-    // Netty would remove the Content-Length and go on; remember it, so the request is refused instead
-    super.handleTransferEncodingChunkedWithContentLength(message);
+    // Netty before 4.2.13 removes the Content-Length and goes on; remember it, so the request is refused instead
     contentLengthRemoved = true;
+    super.handleTransferEncodingChunkedWithContentLength(message);
   }
 }
