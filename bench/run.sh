@@ -6,7 +6,9 @@
 #   DURATION=30s bench/run.sh    # longer measurements
 #
 # Knobs (environment): DURATION (20s), WARMUP (20s: the JIT needs it), CONNECTIONS (64), THREADS (2), IDLE_CONNECTIONS (10000),
-# GATEHOUSE_INSTANCES (event-loop verticles, default 2), GATEHOUSE_JAVA_OPTS (JVM flags for the gateway).
+# GATEHOUSE_INSTANCES (event-loop verticles, default 2), GATEHOUSE_JAVA_OPTS (JVM flags for the gateway),
+# SKIP_BUILD=1 (use the jars already built), ONLY_GATEWAY=1 (only the Gatehouse load rows),
+# ONLY_MEMORY=1 (only the gateway's resident memory, idle and holding IDLE_CONNECTIONS).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -256,6 +258,12 @@ main() {
   start_nginx nginx-proxy
   wait_for_port "$NGINX_PORT"
   start_gateway
+  if [[ ${ONLY_MEMORY:-} ]]; then
+    check_answers gatehouse "https://localhost:$GATEWAY_PORT$PATH_UNDER_TEST"
+    echo "Gatehouse resident memory: $(rss_mb "$GATEWAY_PID") MB idle after start, $(idle_connections "$GATEWAY_PID" \
+      "$GATEWAY_PORT") MB holding $IDLE_CONNECTIONS idle TLS connections."
+    return
+  fi
   local direct="https://localhost:$UPSTREAM_TLS_PORT$PATH_UNDER_TEST"
   local nginx="https://localhost:$NGINX_PORT$PATH_UNDER_TEST"
   local gateway="https://localhost:$GATEWAY_PORT$PATH_UNDER_TEST"
