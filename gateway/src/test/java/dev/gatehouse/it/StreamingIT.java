@@ -30,6 +30,7 @@ class StreamingIT {
 
   static final long ONE_GIB = 1L << 30;
   static final Buffer CHUNK = Buffer.buffer(new byte[64 * 1024]);
+  static final long YIELD_AFTER_BYTES = 1L << 20;
 
   static Vertx vertx;
   static RecordingUpstream upstream;
@@ -112,15 +113,25 @@ class StreamingIT {
     }
   }
 
-  /** Writes {@code total} bytes to {@code stream}, waiting for drain whenever its queue is full. */
+  /**
+   * Writes {@code total} bytes to {@code stream}, waiting for drain whenever its queue is full. Must run on a Vert.x
+   * context. On loopback the queue may never fill, so it also yields the event loop after each mebibyte.
+   */
   static io.vertx.core.Future<Void> generate(io.vertx.core.streams.WriteStream<Buffer> stream, long total) {
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
     AtomicLong left = new AtomicLong(total);
     Runnable[] pump = new Runnable[1];
     pump[0] = () -> {
+      long turn = 0;
       while (left.get() > 0 && !stream.writeQueueFull()) {
+        if (turn >= YIELD_AFTER_BYTES) {
+          context.runOnContext(v -> pump[0].run());
+          return;
+        }
         int n = (int) Math.min(CHUNK.length(), left.get());
         left.addAndGet(-n);
+        turn += n;
         stream.write(n == CHUNK.length() ? CHUNK : CHUNK.slice(0, n));
       }
       if (left.get() == 0) {
