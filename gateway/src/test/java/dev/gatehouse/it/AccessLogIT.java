@@ -298,8 +298,8 @@ class AccessLogIT {
     if (token != null) {
       options.putHeader("Authorization", "Bearer " + token);
     }
-    Future<Outcome> f = client.request(options).compose(req -> req.send()).compose(resp -> resp.body()
-        .map(body -> new Outcome(resp.getHeader("X-Request-Id"), resp.statusCode(), decision, reason)));
+    Future<Outcome> f = client.request(options).compose(req -> req.send().compose(resp -> resp.body()
+        .map(body -> new Outcome(resp.getHeader("X-Request-Id"), resp.statusCode(), decision, reason))));
     return f.toCompletionStage().toCompletableFuture();
   }
 
