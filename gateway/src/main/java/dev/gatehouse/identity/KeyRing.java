@@ -14,16 +14,12 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.gatehouse.tls.Providers;
-import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -80,42 +76,15 @@ public final class KeyRing {
    * (at least 2048 bits) with RS256; {@code alg}, {@code use}, {@code nbf} and {@code exp} are honoured.
    */
   public static KeyRing parse(byte[] content) throws KeyRingException {
-    Map<String, Object> json;
-    try {
-      json = JSONObjectUtils.parse(new String(content, StandardCharsets.UTF_8));
-    } catch (ParseException e) {
-      throw new KeyRingException("not a JSON object: " + e.getMessage());
-    }
-    List<Object> entries;
-    try {
-      entries = JSONObjectUtils.getJSONArray(json, "keys");
-    } catch (ParseException e) {
-      throw new KeyRingException("'keys' is not a list");
-    }
-    if (entries == null || entries.isEmpty()) {
-      throw new KeyRingException("the key set has no keys (expected: {\"keys\": [...]} with at least one private key)");
-    }
     List<SigningKey> keys = new ArrayList<>();
     Set<String> kids = new HashSet<>();
-    for (int i = 0; i < entries.size(); i++) {
-      String where = "keys[" + i + "]";
-      if (!(entries.get(i) instanceof Map<?, ?> map)) {
-        throw new KeyRingException(where + ": not a JSON object");
-      }
-      JWK jwk;
-      try {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> keyJson = (Map<String, Object>) map;
-        jwk = JWK.parse(keyJson);
-      } catch (ParseException e) {
-        throw new KeyRingException(where + ": " + e.getMessage());
-      }
+    JwkSetKeys.forEach(content, "private key", (jwk, where) -> {
       SigningKey key = signingKey(jwk, where);
       if (!kids.add(key.kid())) {
         throw new KeyRingException(where + ": kid '" + key.kid() + "' appears twice");
       }
       keys.add(key);
-    }
+    });
     return new KeyRing(keys);
   }
 

@@ -9,9 +9,6 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jose.jwk.gen.OctetSequenceKeyGenerator;
-import com.nimbusds.jose.util.JSONObjectUtils;
-import java.nio.charset.StandardCharsets;
-import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -73,37 +70,9 @@ public final class SessionKeys {
    * must be {@code enc}, and {@code alg} {@code dir} or {@code A256GCM}.
    */
   public static SessionKeys parse(byte[] content) throws KeyRingException {
-    Map<String, Object> json;
-    try {
-      json = JSONObjectUtils.parse(new String(content, StandardCharsets.UTF_8));
-    } catch (ParseException e) {
-      throw new KeyRingException("not a JSON object: " + e.getMessage());
-    }
-    List<Object> entries;
-    try {
-      entries = JSONObjectUtils.getJSONArray(json, "keys");
-    } catch (ParseException e) {
-      throw new KeyRingException("'keys' is not a list");
-    }
-    if (entries == null || entries.isEmpty()) {
-      throw new KeyRingException("the key set has no keys (expected: {\"keys\": [...]} with at least one 256-bit oct key;"
-          + " gatehouse keys generate --type session writes one)");
-    }
     List<Key> keys = new ArrayList<>();
     Set<String> kids = new HashSet<>();
-    for (int i = 0; i < entries.size(); i++) {
-      String where = "keys[" + i + "]";
-      if (!(entries.get(i) instanceof Map<?, ?> map)) {
-        throw new KeyRingException(where + ": not a JSON object");
-      }
-      JWK jwk;
-      try {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> keyJson = (Map<String, Object>) map;
-        jwk = JWK.parse(keyJson);
-      } catch (ParseException e) {
-        throw new KeyRingException(where + ": " + e.getMessage());
-      }
+    JwkSetKeys.forEach(content, "256-bit oct key; gatehouse keys generate --type session writes one", (jwk, where) -> {
       if (!(jwk instanceof OctetSequenceKey oct)) {
         throw new KeyRingException(where + ": key type " + jwk.getKeyType() + " (expected: oct, a 256-bit AES key)");
       }
@@ -125,7 +94,7 @@ public final class SessionKeys {
         throw new KeyRingException(where + ": kid '" + oct.getKeyID() + "' appears twice");
       }
       keys.add(key(oct));
-    }
+    });
     return new SessionKeys(keys);
   }
 
