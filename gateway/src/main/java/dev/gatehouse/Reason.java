@@ -12,6 +12,8 @@ public enum Reason {
   SIGNED_IN("signed-in", 302),
   /** The session was ended at {@code /.gatehouse/logout}. */
   SIGNED_OUT("signed-out", 302),
+  /** Another site sent the browser to {@code /.gatehouse/logout}: the session stays, a page asks the person first. */
+  SIGN_OUT_CONFIRMATION("sign-out-confirmation", 200),
 
   BAD_REQUEST("bad-request", 400),
   /** A sign-in callback that cannot complete: unknown or expired state, refused code, invalid ID token. */

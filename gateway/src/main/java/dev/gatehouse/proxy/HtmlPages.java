@@ -11,7 +11,8 @@ import java.util.Base64;
 /**
  * The few pages the gateway shows a person in a browser (access denied, sign-in failed, signed out): small,
  * self-contained, every dynamic value HTML-escaped, never cached, and under a Content-Security-Policy that allows
- * nothing but the page's own inline style (by hash): no script, no frame, no form to elsewhere.
+ * nothing but the page's own inline style (by hash): no script, no frame, and a form only to the gateway itself on the
+ * one page that has a button.
  */
 final class HtmlPages {
 
@@ -21,15 +22,21 @@ final class HtmlPages {
 
   static final String CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'sha256-" + sha256(STYLE)
       + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  private static final String CONTENT_SECURITY_POLICY_WITH_FORM =
+      CONTENT_SECURITY_POLICY.replace("form-action 'none'", "form-action 'self'");
 
-  /** A paragraph of text, or of text and one same-origin link. */
-  record Line(String text, String linkText, String href) {
+  /** A paragraph of text, of text and one same-origin link, or of text and a button that POSTs to a same-origin path. */
+  record Line(String text, String linkText, String href, boolean post) {
     static Line text(String text) {
-      return new Line(text, null, null);
+      return new Line(text, null, null, false);
     }
 
     static Line link(String text, String linkText, String href) {
-      return new Line(text, linkText, href);
+      return new Line(text, linkText, href, false);
+    }
+
+    static Line button(String text, String buttonText, String action) {
+      return new Line(text, buttonText, action, true);
     }
   }
 
@@ -48,7 +55,15 @@ final class HtmlPages {
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<title>").append(escape(title)).append("</title><style>").append(STYLE).append("</style></head>\n")
         .append("<body>\n<h1>").append(escape(title)).append("</h1>\n");
+    boolean form = false;
     for (Line line : lines) {
+      if (line.post()) {
+        form = true;
+        html.append("<form method=\"post\" action=\"").append(escape(line.href())).append("\"><p>")
+            .append(escape(line.text())).append(" <button type=\"submit\">").append(escape(line.linkText()))
+            .append("</button></p></form>\n");
+        continue;
+      }
       html.append("<p>").append(escape(line.text()));
       if (line.href() != null) {
         html.append(" <a href=\"").append(escape(line.href())).append("\">").append(escape(line.linkText()))
@@ -61,7 +76,7 @@ final class HtmlPages {
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .putHeader(HeaderNames.CACHE_CONTROL, HeaderNames.NO_STORE)
-        .putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        .putHeader("Content-Security-Policy", form ? CONTENT_SECURITY_POLICY_WITH_FORM : CONTENT_SECURITY_POLICY)
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Referrer-Policy", "no-referrer");
     if (!ex.request.isEnded()) {

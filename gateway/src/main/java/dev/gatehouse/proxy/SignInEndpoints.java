@@ -16,6 +16,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import java.net.URI;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,12 +159,19 @@ final class SignInEndpoints {
   /**
    * {@value BrowserSignIn#LOGOUT_PATH}: ends the session (clears its cookies) and, when the provider supports
    * RP-initiated logout, continues to its end-session endpoint, which returns the browser to
-   * {@value BrowserSignIn#SIGNED_OUT_PATH}.
+   * {@value BrowserSignIn#SIGNED_OUT_PATH}. When another site sent the browser here, the session stays and a page asks
+   * the person to confirm with a button instead (a same-origin POST).
    */
   void logout(Exchange ex) {
     HttpMethod method = ex.request.method();
     if (method != HttpMethod.GET && method != HttpMethod.POST) {
       throw Reason.METHOD_NOT_ALLOWED.reject("this endpoint takes only GET and POST requests");
+    }
+    if (fromAnotherSite(ex.request, config.publicOrigin())) {
+      HtmlPages.send(ex, 200, Reason.SIGN_OUT_CONFIRMATION, "sign-out requested from another site; asked to confirm",
+          "Sign out?", HtmlPages.Line.text("Another site sent you here to sign you out."),
+          HtmlPages.Line.button("If you want to sign out, press", "Sign out", BrowserSignIn.LOGOUT_PATH));
+      return;
     }
     SessionCookies cookies = SessionCookies.of(ex.request.headers());
     String sealed = cookies.session();
@@ -187,6 +195,21 @@ final class SignInEndpoints {
     ex.outcome(Reason.SIGNED_OUT, meta != null && meta.endSessionEndpoint() != null
         ? "signed out; sent to the identity provider's end-session endpoint" : "signed out");
     BrowserSignIn.redirect(ex, location, setCookies);
+  }
+
+  /**
+   * Whether a browser says another site started this request: {@code Sec-Fetch-Site} other than same-origin or none
+   * (typed, bookmarked), or, from a browser that does not send it, an {@code Origin} that is not the gateway's. A
+   * request with neither is taken as it comes: scripts and curl send neither, and every current browser sends
+   * {@code Sec-Fetch-Site}.
+   */
+  static boolean fromAnotherSite(HttpServerRequest request, URI publicOrigin) {
+    String site = request.getHeader("Sec-Fetch-Site");
+    if (site != null) {
+      return !site.equals("same-origin") && !site.equals("none");
+    }
+    String origin = request.getHeader("Origin");
+    return origin != null && !origin.equals(publicOrigin.toString());
   }
 
   /** {@value BrowserSignIn#SIGNED_OUT_PATH}: where the browser lands after signing out. */

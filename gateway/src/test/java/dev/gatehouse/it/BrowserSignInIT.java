@@ -470,6 +470,37 @@ class BrowserSignInIT {
   }
 
   @Test
+  void anotherSiteCannotSignThePersonOutWithoutAsking() {
+    signIn("alice", alice(), "/allowed/");
+    String session = browser.cookie("__Host-gatehouse-session");
+    gateway.newEvents();
+
+    HttpBrowser.Page linked = browser.get(origin + "/.gatehouse/logout", Map.of("Accept", "text/html",
+        "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate"));
+    HttpBrowser.Page posted = browser.send("POST", origin + "/.gatehouse/logout", Map.of("Accept", "text/html",
+        "Origin", "https://evil.example"), "");
+
+    for (HttpBrowser.Page page : List.of(linked, posted)) {
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.setCookies()).isEmpty();
+      assertThat(page.body()).contains("<form method=\"post\" action=\"/.gatehouse/logout\">")
+          .contains("<button type=\"submit\">Sign out</button>");
+      assertThat(page.header("Content-Security-Policy")).contains("form-action 'self'");
+    }
+    assertThat(browser.cookie("__Host-gatehouse-session")).isEqualTo(session);
+    assertThat(browser.navigate(origin + "/allowed/x").status()).isEqualTo(200);
+    upstream.take();
+    assertThat(gateway.newEvents()).extracting(e -> e.getString("reason"))
+        .containsExactly("sign-out-confirmation", "sign-out-confirmation", "allowed");
+
+    HttpBrowser.Page confirmed = browser.send("POST", origin + "/.gatehouse/logout", Map.of("Accept", "text/html",
+        "Origin", origin, "Sec-Fetch-Site", "same-origin"), "");
+
+    assertThat(confirmed.status()).isEqualTo(302);
+    assertThat(browser.cookie("__Host-gatehouse-session")).isNull();
+  }
+
+  @Test
   void aBadBearerTokenNeverFallsThroughToTheSessionCookie() {
     signIn("alice", alice(), "/allowed/");
 
