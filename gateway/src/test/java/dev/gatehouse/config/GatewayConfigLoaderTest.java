@@ -1,7 +1,10 @@
 package dev.gatehouse.config;
 
+import static dev.gatehouse.config.ConfigFiles.MINIMAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Named.named;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.gatehouse.audit.ChainKey;
@@ -15,24 +18,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Expected lines and columns were counted by hand in the YAML text blocks (both start at 1). */
+/**
+ * Expected lines and columns were counted by hand in the YAML text blocks (both start at 1);
+ * {@link ConfigFiles#MINIMAL} is 8 lines.
+ */
 class GatewayConfigLoaderTest {
-
-  /** Lines 1-8: the smallest valid configuration; tests append to it or replace it. */
-  private static final String MINIMAL = """
-      tls:
-        certificate: certs/server.pem
-        key: certs/server.key
-      issuers:
-        - issuer: https://idp.example.com
-          audience: gatehouse
-      policies:
-        directory: policies
-      """;
 
   @TempDir
   Path dir;
@@ -40,17 +39,12 @@ class GatewayConfigLoaderTest {
   private Path file;
 
   @BeforeEach
-  void createFiles() throws IOException {
-    Files.createDirectories(dir.resolve("certs"));
-    Files.writeString(dir.resolve("certs/server.pem"), "certificate");
-    Files.writeString(dir.resolve("certs/server.key"), "key");
-    Files.createDirectories(dir.resolve("policies"));
-    file = dir.resolve("gatehouse.yaml");
+  void createPlaceholderFiles() throws IOException {
+    file = ConfigFiles.createPlaceholderFiles(dir);
   }
 
   private GatewayConfig load(String yaml, Map<String, String> env) throws Exception {
-    Files.writeString(file, yaml);
-    return GatewayConfigLoader.load(file, env);
+    return ConfigFiles.load(file, yaml, env);
   }
 
   private List<String> errors(String yaml) {
@@ -58,14 +52,23 @@ class GatewayConfigLoaderTest {
   }
 
   private List<String> errors(String yaml, Map<String, String> env) {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(yaml, env));
-    assertThat(e).as("the configuration should have been refused").isNotNull();
-    return e.problems().stream().map(ConfigProblem::toString).toList();
+    return ConfigFiles.errors(file, yaml, env);
   }
 
   /** {@code file:line:col: pointer: message} for the configuration file under test. */
   private String at(int line, int column, String pointerAndMessage) {
-    return file + ":" + line + ":" + column + ": " + pointerAndMessage;
+    return ConfigFiles.at(file, line, column, pointerAndMessage);
+  }
+
+  private String at(ExpectedProblem problem) {
+    return at(problem.line(), problem.column(), problem.pointerAndMessage());
+  }
+
+  /** What a parameterized case expects; the file is only known once the test runs. */
+  private record ExpectedProblem(int line, int column, String pointerAndMessage) {}
+
+  private static ExpectedProblem problem(int line, int column, String pointerAndMessage) {
+    return new ExpectedProblem(line, column, pointerAndMessage);
   }
 
   @Test
@@ -234,37 +237,14 @@ class GatewayConfigLoaderTest {
   }
 
   @Test
-  void reportsMisspelledIssuerKeyAndTheMissingOne() {
-    assertThat(errors("""
-        tls:
-          certificate: certs/server.pem
-          key: certs/server.key
-        issuers:
-          - issuer: https://idp.example.com
-            audiance: gatehouse
-        policies:
-          directory: policies
-        """)).containsExactly(
-        at(5, 5, "/issuers/0: missing required key 'audience'"),
-        at(6, 5, "/issuers/0/audiance: unknown key 'audiance' (expected one of: id, issuer, audience, algorithms, "
-            + "claims, clockSkew, jwksRefreshInterval, jwksMinRefreshInterval, trustedCertificates, jwksUri)"));
-  }
-
-  @Test
   void reportsWrongTypesAndRanges() {
+    // MINIMAL is lines 5-12
     assertThat(errors("""
         name: [a, b]
         listen:
           port: "8443"
           instances: 0
-        tls:
-          certificate: certs/server.pem
-          key: certs/server.key
-        issuers:
-          - issuer: https://idp.example.com
-            audience: gatehouse
-        policies:
-          directory: policies
+        """ + MINIMAL + """
         accessLog:
           stdout: 1
         upstreams:
@@ -295,22 +275,17 @@ class GatewayConfigLoaderTest {
         at(5, 3, "/issuers: expected a list, found a mapping"));
   }
 
-  @Test
-  void reportsEveryMissingSection() {
-    assertThat(errors("""
-        name: edge-1
-        """)).containsExactly(
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("filesWithoutAnySection")
+  void reportsEveryMissingSection(String yaml) {
+    assertThat(errors(yaml)).containsExactly(
         at(1, 1, "missing required key 'tls' (the gateway only serves HTTPS)"),
         at(1, 1, "missing required key 'issuers' (at least one token issuer)"),
         at(1, 1, "missing required key 'policies' (the gateway refuses to start without a policy)"));
   }
 
-  @Test
-  void reportsEveryMissingSectionOfAnEmptyFile() {
-    assertThat(errors("")).containsExactly(
-        at(1, 1, "missing required key 'tls' (the gateway only serves HTTPS)"),
-        at(1, 1, "missing required key 'issuers' (at least one token issuer)"),
-        at(1, 1, "missing required key 'policies' (the gateway refuses to start without a policy)"));
+  static Stream<Named<String>> filesWithoutAnySection() {
+    return Stream.of(named("a file with only a name", "name: edge-1\n"), named("an empty file", ""));
   }
 
   @Test
@@ -327,59 +302,45 @@ class GatewayConfigLoaderTest {
         at(5, 11, "/policies: missing required key 'directory'"));
   }
 
-  @Test
-  void reportsNonHttpsIssuer() {
-    assertThat(errors(MINIMAL.replace("https://idp.example.com", "http://idp.example.com")))
-        .containsExactly(at(5, 13, "/issuers/0/issuer: 'http://idp.example.com' (expected: an https:// URL)"));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("issuerMistakes")
+  void reportsIssuerMistakes(String yaml, List<ExpectedProblem> expected) {
+    assertThat(errors(yaml)).containsExactlyElementsOf(expected.stream().map(this::at).toList());
   }
 
-  @Test
-  void reportsHmacAndNoneAlgorithms() {
-    assertThat(errors("""
-        tls:
-          certificate: certs/server.pem
-          key: certs/server.key
-        issuers:
-          - issuer: https://idp.example.com
-            audience: gatehouse
-            algorithms: [RS256, HS256, none]
-        policies:
-          directory: policies
-        """)).containsExactly(
-        at(7, 17, "/issuers/0/algorithms: 'HS256' is not allowed (expected: asymmetric algorithms such as RS256, "
-            + "PS256, ES256; 'none' and HMAC are never accepted)"),
-        at(7, 17, "/issuers/0/algorithms: 'none' is not allowed (expected: asymmetric algorithms such as RS256, "
-            + "PS256, ES256; 'none' and HMAC are never accepted)"));
+  static Stream<Arguments> issuerMistakes() {
+    return Stream.of(
+        arguments(named("a misspelled audience key", MINIMAL.replace("audience:", "audiance:")), List.of(
+            problem(5, 5, "/issuers/0: missing required key 'audience'"),
+            problem(6, 5, "/issuers/0/audiance: unknown key 'audiance' (expected one of: id, issuer, audience, "
+                + "algorithms, claims, clockSkew, jwksRefreshInterval, jwksMinRefreshInterval, trustedCertificates, "
+                + "jwksUri)"))),
+        arguments(named("an http:// issuer", MINIMAL.replace("https://idp.example.com", "http://idp.example.com")),
+            List.of(problem(5, 13, "/issuers/0/issuer: 'http://idp.example.com' (expected: an https:// URL)"))),
+        arguments(named("HMAC and none algorithms", minimalWithIssuerSetting("algorithms: [RS256, HS256, none]")),
+            List.of(
+                problem(7, 17, "/issuers/0/algorithms: 'HS256' is not allowed (expected: asymmetric algorithms such "
+                    + "as RS256, PS256, ES256; 'none' and HMAC are never accepted)"),
+                problem(7, 17, "/issuers/0/algorithms: 'none' is not allowed (expected: asymmetric algorithms such "
+                    + "as RS256, PS256, ES256; 'none' and HMAC are never accepted)"))),
+        arguments(named("an empty algorithm list", minimalWithIssuerSetting("algorithms: []")),
+            List.of(problem(7, 17, "/issuers/0/algorithms: must name at least one algorithm"))),
+        arguments(named("a clock skew above five minutes", minimalWithIssuerSetting("clockSkew: 6m")),
+            List.of(problem(7, 16, "/issuers/0/clockSkew: 6m (expected: 0s..5m)"))),
+        arguments(named("a duplicate id and a duplicate issuer", MINIMAL.replace("policies:", """
+              - id: issuer-0
+                issuer: https://other.example.com
+                audience: gatehouse
+              - issuer: https://idp.example.com
+                audience: gatehouse
+            policies:""")), List.of(
+            problem(7, 5, "/issuers/1: duplicate issuer id 'issuer-0'"),
+            problem(10, 5, "/issuers/2: issuer https://idp.example.com is configured twice"))));
   }
 
-  @Test
-  void reportsEmptyAlgorithmList() {
-    assertThat(errors("""
-        tls:
-          certificate: certs/server.pem
-          key: certs/server.key
-        issuers:
-          - issuer: https://idp.example.com
-            audience: gatehouse
-            algorithms: []
-        policies:
-          directory: policies
-        """)).containsExactly(at(7, 17, "/issuers/0/algorithms: must name at least one algorithm"));
-  }
-
-  @Test
-  void reportsClockSkewAboveFiveMinutes() {
-    assertThat(errors("""
-        tls:
-          certificate: certs/server.pem
-          key: certs/server.key
-        issuers:
-          - issuer: https://idp.example.com
-            audience: gatehouse
-            clockSkew: 6m
-        policies:
-          directory: policies
-        """)).containsExactly(at(7, 16, "/issuers/0/clockSkew: 6m (expected: 0s..5m)"));
+  /** {@link ConfigFiles#MINIMAL} with {@code setting} added to its issuer as line 7, the key at column 5. */
+  private static String minimalWithIssuerSetting(String setting) {
+    return MINIMAL.replace("policies:", "    " + setting + "\npolicies:");
   }
 
   @Test
@@ -397,20 +358,6 @@ class GatewayConfigLoaderTest {
         at(2, 16, "/tls/certificate: cannot read " + dir.resolve("certs/missing.pem")),
         at(3, 8, "/tls/key: cannot read /nonexistent/server.key"),
         at(8, 14, "/policies/directory: " + dir.resolve("nope") + " is not a directory"));
-  }
-
-  @Test
-  void reportsDuplicateIssuers() {
-    assertThat(errors(MINIMAL.replace("policies:", """
-          - id: issuer-0
-            issuer: https://other.example.com
-            audience: gatehouse
-          - issuer: https://idp.example.com
-            audience: gatehouse
-        policies:""")))
-        .containsExactly(
-            at(7, 5, "/issuers/1: duplicate issuer id 'issuer-0'"),
-            at(10, 5, "/issuers/2: issuer https://idp.example.com is configured twice"));
   }
 
   @Test
@@ -492,25 +439,35 @@ class GatewayConfigLoaderTest {
   }
 
   @Test
-  void reportsChainKeyMistakes() {
+  void reportsAnUnreadableChainKeyFile() {
     assertThat(errors(MINIMAL + """
         accessLog:
           hmacKeyFile: missing.key
         """)).containsExactly(at(10, 16, "/accessLog/hmacKeyFile: cannot read " + dir.resolve("missing.key")));
-    assertThat(errors(MINIMAL + """
-        accessLog:
-          hmacKeyFile: missing.key
-          hmacKeyEnv: AUDIT_KEY
-        """)).containsExactly(at(11, 15, "/accessLog/hmacKeyEnv: set either hmacKeyFile or hmacKeyEnv, not both"));
-    assertThat(errors(MINIMAL + """
-        accessLog:
-          hmacKeyEnv: AUDIT_KEY
-        """)).containsExactly(at(10, 15, "/accessLog/hmacKeyEnv: environment variable AUDIT_KEY is not set"));
-    assertThat(errors(MINIMAL + """
-        accessLog:
-          hmacKeyEnv: 0123456789abcdef0123456789abcdef
-        """)).containsExactly(at(10, 15, "/accessLog/hmacKeyEnv: '0123456789abcdef0123456789abcdef' (expected: the "
-            + "name of an environment variable that holds the key, not the key)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("chainKeyMistakes")
+  void reportsChainKeyMistakes(String accessLogSection, ExpectedProblem expected) {
+    assertThat(errors(MINIMAL + accessLogSection)).containsExactly(at(expected));
+  }
+
+  static Stream<Arguments> chainKeyMistakes() {
+    return Stream.of(
+        arguments(named("both a key file and a key variable", """
+            accessLog:
+              hmacKeyFile: missing.key
+              hmacKeyEnv: AUDIT_KEY
+            """), problem(11, 15, "/accessLog/hmacKeyEnv: set either hmacKeyFile or hmacKeyEnv, not both")),
+        arguments(named("a key variable that is not set", """
+            accessLog:
+              hmacKeyEnv: AUDIT_KEY
+            """), problem(10, 15, "/accessLog/hmacKeyEnv: environment variable AUDIT_KEY is not set")),
+        arguments(named("the key where the name of its variable belongs", """
+            accessLog:
+              hmacKeyEnv: 0123456789abcdef0123456789abcdef
+            """), problem(10, 15, "/accessLog/hmacKeyEnv: '0123456789abcdef0123456789abcdef' (expected: the name of "
+                + "an environment variable that holds the key, not the key)")));
   }
 
   @Test

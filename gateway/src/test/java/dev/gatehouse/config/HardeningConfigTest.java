@@ -1,10 +1,9 @@
 package dev.gatehouse.config;
 
+import static dev.gatehouse.config.ConfigFiles.MINIMAL;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,45 +19,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HardeningConfigTest {
 
-  /** Lines 1-8. */
-  private static final String MINIMAL = """
-      tls:
-        certificate: certs/server.pem
-        key: certs/server.key
-      issuers:
-        - issuer: https://idp.example.com
-          audience: gatehouse
-      policies:
-        directory: policies
-      """;
-
-  @TempDir
-  Path dir;
-
   private Path file;
 
   @BeforeEach
-  void createFiles() throws IOException {
-    Files.createDirectories(dir.resolve("certs"));
-    Files.writeString(dir.resolve("certs/server.pem"), "certificate");
-    Files.writeString(dir.resolve("certs/server.key"), "key");
-    Files.createDirectories(dir.resolve("policies"));
-    file = dir.resolve("gatehouse.yaml");
+  void createPlaceholderFiles(@TempDir Path dir) throws IOException {
+    file = ConfigFiles.createPlaceholderFiles(dir);
   }
 
   private GatewayConfig load(String yaml) throws Exception {
-    Files.writeString(file, yaml);
-    return GatewayConfigLoader.load(file, Map.of());
+    return ConfigFiles.load(file, yaml, Map.of());
   }
 
   private List<String> errors(String yaml) {
-    ConfigException e = catchThrowableOfType(ConfigException.class, () -> load(yaml));
-    assertThat(e).as("the configuration should have been refused").isNotNull();
-    return e.problems().stream().map(ConfigProblem::toString).toList();
+    return ConfigFiles.errors(file, yaml, Map.of());
   }
 
   private String at(int line, int column, String pointerAndMessage) {
-    return file + ":" + line + ":" + column + ": " + pointerAndMessage;
+    return ConfigFiles.at(file, line, column, pointerAndMessage);
   }
 
   @Test
