@@ -8,6 +8,7 @@ import dev.gatehouse.audit.Subscription;
 import dev.gatehouse.policy.PolicyFile;
 import dev.gatehouse.policy.PolicyStatus;
 import dev.gatehouse.policy.ReloadResult;
+import dev.gatehouse.proxy.RequestIds;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -21,7 +22,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.cert.X509Certificate;
 import java.time.InstantSource;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -61,14 +63,17 @@ public final class AdminServer implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     long start = System.nanoTime();
-    String requestId = Long.toHexString(ThreadLocalRandom.current().nextLong()) + Long.toHexString(System.nanoTime());
+    String requestId = RequestIds.next();
     String subject = clientCertificate(request);
     HttpServerResponse response = request.response();
     response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
     response.putHeader("X-Request-Id", requestId);
     String[] reason = {null};
     response.endHandler(v -> record(request, requestId, subject, response.getStatusCode(), reason[0], start));
+    // a response has one close handler: what else must happen on close (ending a live stream) is added to this list
+    List<Runnable> onClose = new ArrayList<>(1);
     response.closeHandler(v -> {
+      onClose.forEach(Runnable::run);
       if (!response.ended()) {
         record(request, requestId, subject, response.getStatusCode(), "client-aborted", start);
       }
@@ -95,7 +100,7 @@ public final class AdminServer implements Handler<HttpServerRequest> {
       case "/policy" -> json(response, 200, policy(gateway.policyStatus()));
       case "/policy/reload" -> reload(request, response, requestId, subject);
       case "/jwks.json" -> response.putHeader(HttpHeaders.CONTENT_TYPE, "application/jwk-set+json").end(gateway.jwks());
-      case "/events" -> stream(request, response);
+      case "/events" -> stream(request, response, onClose);
       default -> {
         reason[0] = "route-not-found";
         json(response, 404, new JsonObject().put("status", 404).put("reason", "route-not-found").put("request_id", requestId));
@@ -110,7 +115,7 @@ public final class AdminServer implements Handler<HttpServerRequest> {
     }
     String address = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     gateway.reloadPolicy("admin").onComplete(ar -> {
-      String result = ar.failed() ? "error" : kind(ar.result());
+      String result = ar.failed() ? "error" : ar.result().outcome();
       gateway.events().record(new AdminActionEvent(clock.instant(), requestId, subject, address, "policy-reload",
           "policy", result, ar.failed() ? ar.cause().toString() : ar.result().inForce().version()));
       if (ar.failed()) {
@@ -125,16 +130,12 @@ public final class AdminServer implements Handler<HttpServerRequest> {
     });
   }
 
-  private static String kind(ReloadResult r) {
-    return r instanceof ReloadResult.Applied ? "applied" : r instanceof ReloadResult.Unchanged ? "unchanged" : "rejected";
-  }
-
   /**
    * Server-Sent Events: every event line as it is written, optionally only access events for a route, subject or
    * decision ({@code ?route=billing&decision=deny}). A client that falls behind gets a {@code missed} comment instead
    * of the events it missed; the log itself never waits for it.
    */
-  private void stream(HttpServerRequest request, HttpServerResponse response) {
+  private void stream(HttpServerRequest request, HttpServerResponse response, List<Runnable> onClose) {
     Predicate<AuditEvent> filter = filter(request.params().get("type"), request.params().get("route"),
         request.params().get("subject"), request.params().get("decision"));
     response.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream").setChunked(true);
@@ -168,7 +169,7 @@ public final class AdminServer implements Handler<HttpServerRequest> {
         response.write(": keep-alive\n\n");
       }
     });
-    response.closeHandler(v -> {
+    onClose.add(() -> {
       subscription.close();
       context.owner().cancelTimer(heartbeat);
     });

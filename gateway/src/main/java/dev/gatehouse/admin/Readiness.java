@@ -1,6 +1,7 @@
 package dev.gatehouse.admin;
 
 import io.vertx.core.json.JsonObject;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
 public record Readiness(Map<String, String> failing) {
 
   public Readiness {
-    failing = Map.copyOf(failing);
+    failing = Collections.unmodifiableMap(new LinkedHashMap<>(failing)); // in the order the checks ran
   }
 
   public boolean ready() {

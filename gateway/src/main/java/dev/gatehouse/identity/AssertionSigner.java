@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.Reason;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -32,6 +33,10 @@ public final class AssertionSigner {
   private static final HexFormat HEX = HexFormat.of();
   private static final long COMPLAINT_INTERVAL_NANOS = Duration.ofMinutes(1).toNanos();
 
+  /** The header of the key that signed last, encoded once: it is the same for every assertion that key signs. */
+  private record Header(SigningKey key, JWSHeader header) {}
+
+  private volatile Header lastHeader;
   private final AtomicLong lastComplaint = new AtomicLong(System.nanoTime() - COMPLAINT_INTERVAL_NANOS);
   private final String issuer;
   private final Duration lifetime;
@@ -92,15 +97,28 @@ public final class AssertionSigner {
     if (who.authTime() != null) {
       claims.claim("auth_time", who.authTime().getEpochSecond());
     }
-    SignedJWT jwt = new SignedJWT(
-        new JWSHeader.Builder(key.algorithm()).keyID(key.kid()).type(TYPE).build(), claims.build());
     try {
+      SignedJWT jwt = new SignedJWT(header(key), claims.build());
       jwt.sign(key.signer());
-    } catch (JOSEException | RuntimeException e) {
+      return jwt.serialize();
+    } catch (JOSEException | ParseException | RuntimeException e) {
       complain("signing with kid " + key.kid() + " failed", e);
       throw Reason.INTERNAL_ERROR.reject("the identity assertion could not be signed");
     }
-    return jwt.serialize();
+  }
+
+  /**
+   * A header parsed from its own encoding, so that Nimbus reuses that encoding instead of serializing the header again
+   * for every assertion (a header it built itself is serialized on every use).
+   */
+  private JWSHeader header(SigningKey key) throws ParseException {
+    Header last = lastHeader;
+    if (last == null || last.key() != key) {
+      JWSHeader built = new JWSHeader.Builder(key.algorithm()).keyID(key.kid()).type(TYPE).build();
+      last = new Header(key, JWSHeader.parse(built.toBase64URL()));
+      lastHeader = last;
+    }
+    return last.header();
   }
 
   /**

@@ -175,13 +175,12 @@ public final class PolicyReloader {
     CompiledPolicy inForce = result.inForce();
     Instant now = clock.instant();
     List<String> errors = new ArrayList<>();
-    String outcome;
+    String outcome = result.outcome();
     String candidateVersion = null;
     List<PolicyFile> files = inForce.files();
     RouteChanges changes = new RouteChanges(List.of(), List.of(), List.of());
     DecisionChanges decisions = new DecisionChanges(0, 0, List.of());
     if (result instanceof ReloadResult.Applied a) {
-      outcome = "applied";
       candidateVersion = a.inForce().version();
       changes = a.changes();
       decisions = a.decisions();
@@ -189,13 +188,11 @@ public final class PolicyReloader {
           a.inForce().version(), trigger, before.version(), changes.added(), changes.removed(), changes.changed(),
           decisions.flipped(), decisions.replayed());
     } else if (result instanceof ReloadResult.Rejected r) {
-      outcome = "rejected";
       files = r.candidateFiles();
       candidateVersion = files.isEmpty() ? null : PolicyCompiler.version(files);
       r.problems().forEach(p -> errors.add(p.toString()));
       LOG.error("policy reload ({}) refused; policy {} stays in force:\n{}", trigger, inForce.version(), String.join("\n", errors));
     } else {
-      outcome = "unchanged";
       candidateVersion = inForce.version();
     }
     status.set(new PolicyStatus(inForce.version(), inForce.loadedAt(), inForce.files(), now, outcome, errors,

@@ -9,12 +9,23 @@ public sealed interface ReloadResult {
   /** The policy in force after the attempt. */
   CompiledPolicy inForce();
 
+  /** {@code applied}, {@code unchanged} or {@code rejected}: the word the status, the metric and the audit event use. */
+  String outcome();
+
   /** A new generation is in force. */
   record Applied(CompiledPolicy inForce, CompiledPolicy previous, RouteChanges changes, DecisionChanges decisions)
-      implements ReloadResult {}
+      implements ReloadResult {
+    public String outcome() {
+      return "applied";
+    }
+  }
 
   /** The files compile to the generation already in force; nothing was swapped. */
-  record Unchanged(CompiledPolicy inForce) implements ReloadResult {}
+  record Unchanged(CompiledPolicy inForce) implements ReloadResult {
+    public String outcome() {
+      return "unchanged";
+    }
+  }
 
   /**
    * The files were refused; the last good generation stays in force.
@@ -26,6 +37,10 @@ public sealed interface ReloadResult {
     public Rejected {
       problems = List.copyOf(problems);
       candidateFiles = List.copyOf(candidateFiles);
+    }
+
+    public String outcome() {
+      return "rejected";
     }
   }
 }

@@ -132,8 +132,7 @@ public final class Gateway {
           clock, recent, config.policyPollInterval(), loaded.policyFingerprint());
       OpenTunnels tunnels = new OpenTunnels(clock);
       reloader.onReload(result -> {
-        metrics.policyReload(result instanceof ReloadResult.Applied ? "applied"
-            : result instanceof ReloadResult.Rejected ? "rejected" : "unchanged", result.inForce().version());
+        metrics.policyReload(result.outcome(), result.inForce().version());
         if (result instanceof ReloadResult.Applied applied) {
           tunnels.recheck(applied.inForce());
         }

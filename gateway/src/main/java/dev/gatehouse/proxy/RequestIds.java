@@ -6,13 +6,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * Request identifiers: 128 random bits as 32 lower-case hex digits, the format of a W3C trace id, so that one value
  * can serve as both. Not secrets, so a fast non-cryptographic generator is enough.
  */
-final class RequestIds {
+public final class RequestIds {
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private RequestIds() {}
 
-  static String next() {
+  public static String next() {
     ThreadLocalRandom r = ThreadLocalRandom.current();
     char[] out = new char[32];
     fill(out, 0, r.nextLong());

@@ -84,14 +84,16 @@ final class Safeguards {
     }
   }
 
-  /** Header fields, repeated names counted each time ({@code MultiMap.size()} counts names). */
-  private int fieldCount(io.vertx.core.MultiMap headers) {
-    if (headers.size() > limits.maxHeaders()) {
-      return headers.size();
+  /**
+   * Header fields, repeated names counted each time. One pass over the entries: {@code MultiMap.size()} would build
+   * a sorted set of the names on every request.
+   */
+  private static int fieldCount(io.vertx.core.MultiMap headers) {
+    int n = 0;
+    for (var ignored : headers) {
+      n++;
     }
-    int[] n = new int[1];
-    headers.forEach((name, value) -> n[0]++);
-    return n[0];
+    return n;
   }
 
   /** The largest request body {@code route} takes. */

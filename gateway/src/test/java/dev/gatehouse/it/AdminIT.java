@@ -172,19 +172,8 @@ class AdminIT {
   void theLiveStreamDeliversMatchingAccessEventsAsTheyHappen() throws Exception {
     Promise<String> seen = Promise.promise();
     StringBuilder received = new StringBuilder();
-    HttpClientResponse stream = operator.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
-            .setPort(gateway.gateway().adminPort()).setURI("/events?route=billing&decision=deny"))
-        .compose(request -> request.send().map(r -> r.handler(chunk -> {
-          synchronized (received) {
-            received.append(chunk.toString());
-            for (String line : received.toString().split("\n")) {
-              if (line.startsWith("data: ") && line.contains("\"subject\":\"mallory\"")) {
-                seen.tryComplete(line.substring(6));
-              }
-            }
-          }
-        })))
-        .await(10, TimeUnit.SECONDS);
+    HttpClientResponse stream = openStream("/events?route=billing&decision=deny", received,
+        line -> line.contains("\"subject\":\"mallory\""), seen);
     assertThat(stream.getHeader("Content-Type")).isEqualTo("text/event-stream");
 
     gateway.get("/public/x", null); // another route: filtered out
@@ -197,7 +186,36 @@ class AdminIT {
     synchronized (received) {
       assertThat(received.toString()).doesNotContain("\"route_id\":\"public\"");
     }
+
+    // a client that leaves the stream is recorded as an admin_access event, seen here on a second stream
+    Promise<String> left = Promise.promise();
+    HttpClientResponse watcher = openStream("/events?type=admin_access", new StringBuilder(),
+        line -> line.contains("\"path\":\"/events\"") && line.contains("\"reason\":\"client-aborted\""), left);
     stream.request().connection().close();
+    JsonObject leaving = new JsonObject(left.future().await(10, TimeUnit.SECONDS));
+    assertThat(leaving.getString("query")).isEqualTo("route=billing&decision=deny");
+    assertThat(leaving.getString("client_certificate")).contains("CN=operator");
+    watcher.request().connection().close();
   }
+
+  /** Opens a live stream as the operator; completes {@code found} with the first data line {@code wanted} accepts. */
+  private static HttpClientResponse openStream(String uri, StringBuilder received,
+      java.util.function.Predicate<String> wanted, Promise<String> found) throws Exception {
+    return operator.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
+            .setPort(gateway.gateway().adminPort()).setURI(uri))
+        // the handler is set in send()'s own callback, before any of the body can arrive
+        .compose(request -> request.send().map(r -> r.handler(chunk -> {
+          synchronized (received) {
+            received.append(chunk.toString());
+            for (String line : received.toString().split("\n")) {
+              if (line.startsWith("data: ") && wanted.test(line)) {
+                found.tryComplete(line.substring(6));
+              }
+            }
+          }
+        })))
+        .await(10, TimeUnit.SECONDS);
+  }
+
 
 }
