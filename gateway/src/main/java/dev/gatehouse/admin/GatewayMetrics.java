@@ -32,6 +32,8 @@ import java.util.function.Function;
  */
 public final class GatewayMetrics implements dev.gatehouse.identity.IdentityMetrics {
 
+  private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
   private record RequestKey(String route, String decision, String reason, String statusClass) {}
 
   private record RouteKey(String route, String statusClass) {}
@@ -70,7 +72,7 @@ public final class GatewayMetrics implements dev.gatehouse.identity.IdentityMetr
   /** Records a finished request from its access event. */
   public void exchange(AccessEvent e) {
     String route = e.routeId() == null ? "none" : e.routeId();
-    String statusClass = e.status() <= 0 ? "none" : (e.status() / 100) + "xx";
+    String statusClass = statusClass(e.status());
     String decision = e.decision() == null ? "none" : e.decision();
     requests.computeIfAbsent(new RequestKey(route, decision, e.reason(), statusClass), k ->
         Counter.builder("gateway.requests").description("requests by route, decision, reason and status class")
@@ -92,11 +94,19 @@ public final class GatewayMetrics implements dev.gatehouse.identity.IdentityMetr
     }
   }
 
+  private static String statusClass(int status) {
+    if (status <= 0) {
+      return "none";
+    }
+    return status >= 100 && status < 600 ? STATUS_CLASSES[status / 100 - 1] : (status / 100) + "xx";
+  }
+
   /** Records a token verification outcome: {@code verified}, {@code cached}, or a reason code. */
   @Override
   public void token(String outcome) {
-    counter(tokenOutcomes, outcome, "gateway.tokens", "bearer token verifications by outcome", "outcome", outcome)
-        .increment();
+    Counter known = tokenOutcomes.get(outcome); // once per request: look up before building anything
+    (known != null ? known : counter(tokenOutcomes, outcome, "gateway.tokens", "bearer token verifications by outcome",
+        "outcome", outcome)).increment();
   }
 
   @Override
