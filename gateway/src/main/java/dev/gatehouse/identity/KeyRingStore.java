@@ -1,6 +1,8 @@
 package dev.gatehouse.identity;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.gatehouse.audit.AuditEvent;
+import dev.gatehouse.audit.KeyRotationEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class KeyRingStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(KeyRingStore.class);
+  private static final String PURPOSE = "assertion-signing";
 
   private final KeysInForce<KeyRing> keys;
   private final InstantSource clock;
@@ -45,7 +49,7 @@ public final class KeyRingStore {
   public static KeyRingStore load(Path file, InstantSource clock) throws KeyRingException {
     // usable() says which key signs, at load and at every reload
     KeysInForce<KeyRing> keys = KeysInForce.load(new KeysInForce.Source<>(file,
-        content -> usable(file, content, clock.instant()), "assertion keys", LOG, ring -> { }));
+        content -> usable(file, content, clock.instant()), "assertion keys", LOG));
     return new KeyRingStore(keys, clock);
   }
 
@@ -63,9 +67,13 @@ public final class KeyRingStore {
     return keys.file();
   }
 
-  /** Checks the key file for changes every {@code interval}, off the event loop. Does nothing for a generated key. */
-  public void start(Vertx vertx, Duration interval) {
-    keys.start(vertx, interval);
+  /**
+   * Checks the key file for changes every {@code interval}, off the event loop, and gives {@code events} a
+   * {@code key_rotation} event for each change: of the file, or of the signing or published keys as time passes their
+   * {@code nbf} and {@code exp}. Does nothing for a generated key.
+   */
+  public void start(Vertx vertx, Duration interval, Consumer<AuditEvent> events) {
+    keys.start(vertx, interval, new RotationReport(events));
   }
 
   public void stop(Vertx vertx) {
@@ -90,6 +98,53 @@ public final class KeyRingStore {
     LOG.info("assertion keys {}: {} key(s) published, signing with kid {}", file, ring.published(now).size(),
         signing.kid());
     return ring;
+  }
+
+  /** Which key signs and which are published at one instant: what apps see of the ring. */
+  private record Published(String signingKid, String algorithm, List<String> kids) {
+
+    static Published of(KeyRing ring, Instant now) {
+      SigningKey signing = ring.signingKey(now);
+      return new Published(signing == null ? null : signing.kid(), signing == null ? null : signing.algorithm().getName(),
+          ring.published(now).stream().map(SigningKey::kid).toList());
+    }
+  }
+
+  /** Turns reloads and the passing of time into {@code key_rotation} events. */
+  private final class RotationReport implements KeysInForce.Changes<KeyRing> {
+
+    private final Consumer<AuditEvent> events;
+    private Published reported;
+
+    RotationReport(Consumer<AuditEvent> events) {
+      this.events = events;
+      this.reported = Published.of(keys.current(), clock.instant());
+    }
+
+    @Override
+    public synchronized void applied(KeyRing before, KeyRing after) {
+      report("file-change", after, true);
+    }
+
+    @Override
+    public synchronized void refused(KeyRing kept, String error) {
+      events.accept(KeyRotationEvent.failed(clock.instant(), PURPOSE, "file-change", reported.signingKid(), error));
+    }
+
+    @Override
+    public synchronized void polled(KeyRing current) {
+      report("schedule", current, false);
+    }
+
+    private void report(String trigger, KeyRing ring, boolean always) {
+      Instant now = clock.instant();
+      Published published = Published.of(ring, now);
+      if (always || !published.equals(reported)) {
+        events.accept(KeyRotationEvent.between(now, PURPOSE, trigger, published.algorithm(), reported.signingKid(),
+            published.signingKid(), reported.kids(), published.kids()));
+        reported = published;
+      }
+    }
   }
 
   @Override

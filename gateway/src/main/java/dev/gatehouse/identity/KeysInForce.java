@@ -10,7 +10,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 
 /**
@@ -29,20 +28,41 @@ final class KeysInForce<T> {
   }
 
   /**
-   * A key file and what to do with it.
+   * A key file and how to read it.
    *
-   * @param label names the keys in the poll's error messages ("cookie keys")
-   * @param log where the poll reports errors: the store's logger, so the lines name the store
-   * @param onReload hears of keys a reload put in force, on the worker thread
+   * @param label names the keys in the error messages ("cookie keys")
+   * @param log where reload errors go: the store's logger, so the lines name the store
    */
-  record Source<T>(Path file, Parser<T> parser, String label, Logger log, Consumer<T> onReload) {}
+  record Source<T>(Path file, Parser<T> parser, String label, Logger log) {}
+
+  /** Hears what happens to a key file once {@link #start} has been called; on a Vert.x thread. */
+  interface Changes<T> {
+    /** A changed, usable file put {@code after} in force. */
+    void applied(T before, T after);
+
+    /** A changed file was refused and {@code kept} stays in force; once per distinct error, not at every poll. */
+    void refused(T kept, String error);
+
+    /** After every poll, whatever its outcome: what keys mean can change with time alone ({@code nbf}, {@code exp}). */
+    default void polled(T current) {}
+  }
+
+  private static final Changes<Object> IGNORED = new Changes<>() {
+    @Override
+    public void applied(Object before, Object after) {}
+
+    @Override
+    public void refused(Object kept, String error) {}
+  };
 
   private final AtomicReference<T> current;
   private final Source<T> source;
   private final Object reloadLock = new Object();
   private byte[] fileHash;
   private volatile long timer = -1;
-  private volatile String lastPollError;
+  private volatile String lastError;
+  @SuppressWarnings("unchecked")
+  private volatile Changes<T> changes = (Changes<T>) IGNORED;
 
   private KeysInForce(T keys, Source<T> source, byte[] fileHash) {
     this.current = new AtomicReference<>(keys);
@@ -70,17 +90,14 @@ final class KeysInForce<T> {
     return source == null ? null : source.file();
   }
 
-  /** Checks the key file for changes every {@code interval}, off the event loop. Does nothing for fixed keys. */
-  void start(Vertx vertx, Duration interval) {
+  /**
+   * Checks the key file for changes every {@code interval}, off the event loop, and from now on tells {@code changes}
+   * what reloads do. Does nothing for fixed keys.
+   */
+  void start(Vertx vertx, Duration interval, Changes<T> changes) {
     if (source != null) {
-      timer = vertx.setPeriodic(interval.toMillis(), id -> reload(vertx).onComplete(ar -> {
-        String error = ar.failed() ? ar.cause().getMessage() : null;
-        // an unusable file is read again at every poll; say so once, not every few seconds
-        if (error != null && !error.equals(lastPollError)) {
-          source.log().error("{}: {}; the keys in force stay", source.label(), error);
-        }
-        lastPollError = error;
-      }));
+      this.changes = changes;
+      timer = vertx.setPeriodic(interval.toMillis(), id -> reload(vertx).onComplete(ar -> changes.polled(current())));
     }
   }
 
@@ -91,8 +108,7 @@ final class KeysInForce<T> {
   }
 
   /**
-   * Reads the key file on a worker thread and puts its keys in force if the content changed and is usable; the
-   * source's {@code onReload} hears of the new keys.
+   * Reads the key file on a worker thread and puts its keys in force if the content changed and is usable.
    *
    * @return whether new keys were put in force; fails with a {@link KeyRingException} (the keys in force stay)
    */
@@ -100,21 +116,42 @@ final class KeysInForce<T> {
     if (source == null) {
       return Future.succeededFuture(false);
     }
-    return vertx.executeBlocking(() -> {
-      // a poll and an explicit reload must not interleave, or an older read could win
-      synchronized (reloadLock) {
-        byte[] content = read(source.file());
-        byte[] hash = sha256(content);
-        if (Arrays.equals(hash, fileHash)) {
-          return false;
+    return vertx.executeBlocking(this::readChanged, false).transform(ar -> {
+      if (ar.failed()) {
+        String error = ar.cause().getMessage();
+        // an unusable file is read again at every poll; say so once, not every few seconds
+        if (!error.equals(lastError)) {
+          lastError = error;
+          source.log().error("{}: {}; the keys in force stay", source.label(), error);
+          changes.refused(current(), error);
         }
-        T keys = parse(source, content);
-        current.set(keys);
-        fileHash = hash;
-        source.onReload().accept(keys);
-        return true;
+        return Future.failedFuture(ar.cause());
       }
-    }, false);
+      lastError = null;
+      Change<T> change = ar.result();
+      if (change != null) {
+        changes.applied(change.before(), change.after());
+      }
+      return Future.succeededFuture(change != null);
+    });
+  }
+
+  private record Change<T>(T before, T after) {}
+
+  /** The keys of a changed, usable file, now in force; null when the file has not changed. Blocking. */
+  private Change<T> readChanged() throws KeyRingException {
+    // a poll and an explicit reload must not interleave, or an older read could win
+    synchronized (reloadLock) {
+      byte[] content = read(source.file());
+      byte[] hash = sha256(content);
+      if (Arrays.equals(hash, fileHash)) {
+        return null;
+      }
+      T keys = parse(source, content);
+      T before = current.getAndSet(keys);
+      fileHash = hash;
+      return new Change<>(before, keys);
+    }
   }
 
   private static <T> T parse(Source<T> source, byte[] content) throws KeyRingException {

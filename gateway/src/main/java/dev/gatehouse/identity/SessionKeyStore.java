@@ -1,9 +1,13 @@
 package dev.gatehouse.identity;
 
+import dev.gatehouse.audit.AuditEvent;
+import dev.gatehouse.audit.KeyRotationEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +19,9 @@ import org.slf4j.LoggerFactory;
 public final class SessionKeyStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionKeyStore.class);
+  private static final String PURPOSE = "session-cookie";
+  /** How cookies are sealed: JWE {@code dir} with AES-256-GCM. */
+  private static final String ALGORITHM = "A256GCM";
 
   private final KeysInForce<SessionKeys> keys;
 
@@ -29,7 +36,7 @@ public final class SessionKeyStore {
   /** The keys in {@code file}. Blocking: call on a worker thread. */
   public static SessionKeyStore load(Path file) throws KeyRingException {
     KeysInForce<SessionKeys> keys = KeysInForce.load(new KeysInForce.Source<>(file, SessionKeys::parse,
-        "cookie keys", LOG, reloaded -> logReloaded(file, reloaded)));
+        "cookie keys", LOG));
     SessionKeys loaded = keys.current();
     LOG.info("cookie keys {}: {} key(s), encrypting with kid {}", file, loaded.kids().size(), loaded.kids().get(0));
     return new SessionKeyStore(keys);
@@ -39,9 +46,25 @@ public final class SessionKeyStore {
     return keys.current();
   }
 
-  /** Checks the key file for changes every {@code interval}, off the event loop. */
-  public void start(Vertx vertx, Duration interval) {
-    keys.start(vertx, interval);
+  /**
+   * Checks the key file for changes every {@code interval}, off the event loop, and gives {@code events} a
+   * {@code key_rotation} event for each change. Does nothing for a generated key.
+   */
+  public void start(Vertx vertx, Duration interval, InstantSource clock, Consumer<AuditEvent> events) {
+    keys.start(vertx, interval, new KeysInForce.Changes<>() {
+      @Override
+      public void applied(SessionKeys before, SessionKeys after) {
+        LOG.info("cookie keys {}: {} key(s) in force, encrypting with kid {}", keys.file(), after.kids().size(),
+            after.kids().get(0));
+        events.accept(KeyRotationEvent.between(clock.instant(), PURPOSE, "file-change", ALGORITHM,
+            before.kids().get(0), after.kids().get(0), before.kids(), after.kids()));
+      }
+
+      @Override
+      public void refused(SessionKeys kept, String error) {
+        events.accept(KeyRotationEvent.failed(clock.instant(), PURPOSE, "file-change", kept.kids().get(0), error));
+      }
+    });
   }
 
   public void stop(Vertx vertx) {
@@ -51,10 +74,5 @@ public final class SessionKeyStore {
   /** Re-reads the key file on a worker thread; completes with whether new keys were put in force. */
   public Future<Boolean> reload(Vertx vertx) {
     return keys.reload(vertx);
-  }
-
-  private static void logReloaded(Path file, SessionKeys keys) {
-    LOG.info("cookie keys {}: {} key(s) in force, encrypting with kid {}", file, keys.kids().size(),
-        keys.kids().get(0));
   }
 }

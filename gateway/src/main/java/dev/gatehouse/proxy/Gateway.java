@@ -151,9 +151,10 @@ public final class Gateway {
           config.tls().hsts(), new ForwardingHeaders(config.identityHeaders(), assertion.header()), signer,
           new GatewayEndpoints(loaded.signingKeys(), signInEndpoints), recent, tunnels,
           new TrustedProxies(config.accessLog().trustedProxies()), exchanges, browser);
-      loaded.signingKeys().start(vertx, assertion.keysPollInterval());
+      loaded.signingKeys().start(vertx, assertion.keysPollInterval(), loaded.events()::record);
       if (loaded.sessionKeys() != null) {
-        loaded.sessionKeys().start(vertx, config.browser().session().keysPollInterval());
+        loaded.sessionKeys().start(vertx, config.browser().session().keysPollInterval(), clock,
+            loaded.events()::record);
       }
       HttpServerOptions serverOptions = serverOptions(config, loaded.certificate());
       Safeguards safeguards = new Safeguards(config, clock);

@@ -75,22 +75,30 @@ class KeyMaterialEventsTest {
   @Test
   void keyRotationEventsCarryKeyIdsOnly() throws Exception {
     List<JsonObject> events = recorded(
-        KeyRotationEvent.rotated(NOW, "assertion-signing", "schedule", "ES256", "k-2025-02", "k-2025-01",
-            List.of("k-2024-12")),
-        KeyRotationEvent.failed(NOW, "session-cookie", "schedule", "c-7", "cannot write the new key"));
+        KeyRotationEvent.between(NOW, "assertion-signing", "schedule", "ES256", "k-2025-01", "k-2025-02",
+            List.of("k-2024-12", "k-2025-01", "k-2025-02"), List.of("k-2025-01", "k-2025-02", "k-2025-03")),
+        KeyRotationEvent.between(NOW, "session-cookie", "file-change", "A256GCM", "c-7", "c-7", List.of("c-7"),
+            List.of("c-7", "c-8")),
+        KeyRotationEvent.failed(NOW, "session-cookie", "file-change", "c-7", "keys[0]: a 24-bit key"));
 
     JsonObject rotated = events.get(0);
     assertThat(rotated.getString("type")).isEqualTo("key_rotation");
     assertThat(rotated.getString("purpose")).isEqualTo("assertion-signing");
+    assertThat(rotated.getString("trigger")).isEqualTo("schedule");
     assertThat(rotated.getString("result")).isEqualTo("rotated");
     assertThat(rotated.getString("algorithm")).isEqualTo("ES256");
     assertThat(rotated.getString("key_id")).isEqualTo("k-2025-02");
     assertThat(rotated.getString("previous_key_id")).isEqualTo("k-2025-01");
+    assertThat(rotated.getJsonArray("added_key_ids").getList()).containsExactly("k-2025-03");
     assertThat(rotated.getJsonArray("retired_key_ids").getList()).containsExactly("k-2024-12");
-    JsonObject failed = events.get(1);
+    JsonObject updated = events.get(1);
+    assertThat(updated.getString("result")).as("the same key still encrypts").isEqualTo("updated");
+    assertThat(updated.getJsonArray("added_key_ids").getList()).containsExactly("c-8");
+    assertThat(updated.containsKey("retired_key_ids")).isFalse();
+    JsonObject failed = events.get(2);
     assertThat(failed.getString("result")).isEqualTo("failed");
     assertThat(failed.getString("key_id")).isEqualTo("c-7");
-    assertThat(failed.getString("error")).isEqualTo("cannot write the new key");
+    assertThat(failed.getString("error")).isEqualTo("keys[0]: a 24-bit key");
   }
 
   @Test

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import dev.gatehouse.audit.AuditEvent;
+import dev.gatehouse.audit.KeyRotationEvent;
+import dev.gatehouse.testing.MutableClock;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,5 +96,49 @@ class KeyRingStoreTest {
     assertThat(store.current().signingKey(NOW).algorithm()).isEqualTo(JWSAlgorithm.RS256);
     assertThat(store.file()).isNull();
     assertThat(store.reload(vertx).await(5, TimeUnit.SECONDS)).isFalse();
+  }
+
+  @Test
+  void eachChangeOfTheFileIsAKeyRotationEventAndARefusedFileAFailedOne() throws Exception {
+    JWK first = key(NOW.minusSeconds(60));
+    JWK second = key(NOW.plus(Duration.ofHours(1)));
+    Path file = write(first);
+    KeyRingStore store = KeyRingStore.load(file, CLOCK);
+    List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    store.start(vertx, Duration.ofHours(1), events::add);
+    try {
+      write(first, second);
+      store.reload(vertx).await(5, TimeUnit.SECONDS);
+      write(second);
+      catchThrowableOfType(Exception.class, () -> store.reload(vertx).await(5, TimeUnit.SECONDS));
+    } finally {
+      store.stop(vertx);
+    }
+
+    assertThat(events).containsExactly(
+        new KeyRotationEvent(NOW, "assertion-signing", "file-change", "updated", "ES256", first.getKeyID(),
+            first.getKeyID(), List.of(second.getKeyID()), List.of(), null),
+        KeyRotationEvent.failed(NOW, "assertion-signing", "file-change", first.getKeyID(),
+            file + ": no key may sign now (every key has expired or has an 'nbf' in the future)"));
+  }
+
+  @Test
+  void aKeyThatStartsOrStopsSigningAsTimePassesIsAScheduledKeyRotation() throws Exception {
+    MutableClock clock = new MutableClock();
+    Instant start = clock.instant();
+    JWK first = SigningKeyGenerator.generate(JWSAlgorithm.ES256, start.minusSeconds(60), start);
+    JWK second = SigningKeyGenerator.generate(JWSAlgorithm.ES256, start.plus(Duration.ofMinutes(10)), start);
+    KeyRingStore store = KeyRingStore.load(write(first, second), clock);
+    Promise<AuditEvent> rotation = Promise.promise();
+    store.start(vertx, Duration.ofMillis(10), rotation::tryComplete);
+    try {
+      clock.advance(Duration.ofMinutes(10));
+
+      assertThat(rotation.future().await(5, TimeUnit.SECONDS)).isEqualTo(new KeyRotationEvent(clock.instant(),
+          "assertion-signing", "schedule", "rotated", "ES256", second.getKeyID(), first.getKeyID(), List.of(),
+          List.of(), null));
+    } finally {
+      store.stop(vertx);
+    }
   }
 }

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,22 @@ class KeysInForceTest {
   Path dir;
 
   Path file;
-  final List<String> reloaded = new CopyOnWriteArrayList<>();
+  /** What the keys' {@link KeysInForce.Changes} heard, one line per call. */
+  final List<String> heard = new CopyOnWriteArrayList<>();
+  final Promise<String> applied = Promise.promise();
+
+  final KeysInForce.Changes<String> recorder = new KeysInForce.Changes<>() {
+    @Override
+    public void applied(String before, String after) {
+      heard.add("applied " + before + " -> " + after);
+      applied.tryComplete(after);
+    }
+
+    @Override
+    public void refused(String kept, String error) {
+      heard.add("refused, keeping " + kept + ": " + error);
+    }
+  };
 
   @AfterAll
   static void closeVertx() {
@@ -54,9 +68,12 @@ class KeysInForceTest {
     return text;
   }
 
-  KeysInForce<String> load(Consumer<String> onReload) throws KeyRingException {
-    return KeysInForce.load(new KeysInForce.Source<>(file, KeysInForceTest::parse, "test keys",
-        LoggerFactory.getLogger(KeysInForceTest.class), onReload));
+  /** Keys from the file, started with a poll too rare to run during a test: reloads are the test's own. */
+  KeysInForce<String> load() throws KeyRingException {
+    KeysInForce<String> keys = KeysInForce.load(new KeysInForce.Source<>(file, KeysInForceTest::parse, "test keys",
+        LoggerFactory.getLogger(KeysInForceTest.class)));
+    keys.start(vertx, Duration.ofHours(1), recorder);
+    return keys;
   }
 
   Throwable reloadError(KeysInForce<String> keys) {
@@ -65,7 +82,7 @@ class KeysInForceTest {
 
   @Test
   void aChangedFileIsPutInForceAndAnUnchangedOneIsNot() throws Exception {
-    KeysInForce<String> keys = load(reloaded::add);
+    KeysInForce<String> keys = load();
 
     assertThat(keys.current()).isEqualTo("keys: first");
     assertThat(keys.reload(vertx).await(5, TimeUnit.SECONDS)).isFalse();
@@ -74,12 +91,12 @@ class KeysInForceTest {
     assertThat(keys.reload(vertx).await(5, TimeUnit.SECONDS)).isFalse();
 
     assertThat(keys.current()).isEqualTo("keys: second");
-    assertThat(reloaded).containsExactly("keys: second");
+    assertThat(heard).containsExactly("applied keys: first -> keys: second");
   }
 
   @Test
   void anUnusableFileIsRefusedWithItsNameAndTheKeysInForceStay() throws Exception {
-    KeysInForce<String> keys = load(reloaded::add);
+    KeysInForce<String> keys = load();
 
     write("no keys here");
     Throwable invalid = reloadError(keys);
@@ -90,12 +107,25 @@ class KeysInForceTest {
     assertThat(missing).isInstanceOf(KeyRingException.class)
         .hasMessageStartingWith(file + ": cannot read the key file: ");
     assertThat(keys.current()).isEqualTo("keys: first");
-    assertThat(reloaded).isEmpty();
+    assertThat(heard).containsExactly("refused, keeping keys: first: " + invalid.getMessage(),
+        "refused, keeping keys: first: " + missing.getMessage());
+  }
+
+  @Test
+  void theSameRefusalIsHeardOnceNotAtEveryReload() throws Exception {
+    KeysInForce<String> keys = load();
+
+    write("broken");
+    reloadError(keys);
+    Throwable again = reloadError(keys);
+
+    assertThat(again).as("each reload still fails").isInstanceOf(KeyRingException.class);
+    assertThat(heard).containsExactly("refused, keeping keys: first: " + file + ": not a key list");
   }
 
   @Test
   void aFileThatBecomesUsableAgainIsPutInForce() throws Exception {
-    KeysInForce<String> keys = load(reloaded::add);
+    KeysInForce<String> keys = load();
 
     write("broken");
     assertThat(reloadError(keys)).isInstanceOf(KeyRingException.class);
@@ -103,31 +133,57 @@ class KeysInForceTest {
     assertThat(keys.reload(vertx).await(5, TimeUnit.SECONDS)).isFalse();
     write("keys: repaired");
     assertThat(keys.reload(vertx).await(5, TimeUnit.SECONDS)).isTrue();
+    write("broken");
+    assertThat(reloadError(keys)).isInstanceOf(KeyRingException.class);
 
     assertThat(keys.current()).isEqualTo("keys: repaired");
+    assertThat(heard).as("a refusal after a good file is heard again").containsExactly(
+        "refused, keeping keys: first: " + file + ": not a key list",
+        "applied keys: first -> keys: repaired",
+        "refused, keeping keys: repaired: " + file + ": not a key list");
   }
 
   @Test
   void aFileThatCannotBeUsedAtStartIsRefused() throws Exception {
     write("broken");
 
-    KeyRingException e = catchThrowableOfType(KeyRingException.class, () -> load(reloaded::add));
+    KeyRingException e = catchThrowableOfType(KeyRingException.class, this::load);
 
     assertThat(e).hasMessage(file + ": not a key list");
   }
 
   @Test
-  void thePollPutsAChangedFileInForce() throws Exception {
-    Promise<String> change = Promise.promise();
-    KeysInForce<String> keys = load(change::tryComplete);
-    keys.start(vertx, Duration.ofMillis(10));
+  void thePollPutsAChangedFileInForceAndReportsEachPoll() throws Exception {
+    KeysInForce<String> keys = KeysInForce.load(new KeysInForce.Source<>(file, KeysInForceTest::parse, "test keys",
+        LoggerFactory.getLogger(KeysInForceTest.class)));
+    Promise<String> polledAfterChange = Promise.promise();
+    keys.start(vertx, Duration.ofMillis(10), new KeysInForce.Changes<>() {
+      @Override
+      public void applied(String before, String after) {
+        recorder.applied(before, after);
+      }
+
+      @Override
+      public void refused(String kept, String error) {
+        recorder.refused(kept, error);
+      }
+
+      @Override
+      public void polled(String current) {
+        if (applied.future().isComplete()) {
+          polledAfterChange.tryComplete(current);
+        }
+      }
+    });
     try {
       // replaced in one step, so no poll reads a half-written file
       Path next = Files.writeString(dir.resolve("next.txt"), "keys: polled");
       Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
-      assertThat(change.future().await(5, TimeUnit.SECONDS)).isEqualTo("keys: polled");
+      assertThat(applied.future().await(5, TimeUnit.SECONDS)).isEqualTo("keys: polled");
+      assertThat(polledAfterChange.future().await(5, TimeUnit.SECONDS)).isEqualTo("keys: polled");
       assertThat(keys.current()).isEqualTo("keys: polled");
+      assertThat(heard).containsExactly("applied keys: first -> keys: polled");
     } finally {
       keys.stop(vertx);
     }
@@ -136,11 +192,12 @@ class KeysInForceTest {
   @Test
   void fixedKeysHaveNoFileAndNeverReload() throws Exception {
     KeysInForce<String> keys = KeysInForce.fixed("keys: generated");
-    keys.start(vertx, Duration.ofMillis(10));
+    keys.start(vertx, Duration.ofMillis(10), recorder);
     keys.stop(vertx);
 
     assertThat(keys.file()).isNull();
     assertThat(keys.reload(vertx).await(5, TimeUnit.SECONDS)).isFalse();
     assertThat(keys.current()).isEqualTo("keys: generated");
+    assertThat(heard).isEmpty();
   }
 }

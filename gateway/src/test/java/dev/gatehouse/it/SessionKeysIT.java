@@ -1,6 +1,7 @@
 package dev.gatehouse.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -69,6 +70,10 @@ class SessionKeysIT {
     return gateway.gateway().sessionKeys().reload(gateway.vertx()).await(10, TimeUnit.SECONDS);
   }
 
+  static List<JsonObject> keyRotations() {
+    return gateway.events().stream().filter(e -> "key_rotation".equals(e.getString("type"))).toList();
+  }
+
   static String kid(String sealed) throws Exception {
     return JWEObject.parse(sealed).getHeader().getKeyID();
   }
@@ -98,6 +103,15 @@ class SessionKeysIT {
 
     writeKeys(keyB);
     assertThat(reload()).isTrue();
+    List<JsonObject> rotations = keyRotations();
+    assertThat(rotations.subList(rotations.size() - 2, rotations.size()))
+        .extracting(e -> e.getString("result"), e -> e.getString("key_id"), e -> e.getString("previous_key_id"))
+        .containsExactly(tuple("rotated", keyB.getKeyID(), keyA.getKeyID()),
+            tuple("updated", keyB.getKeyID(), keyB.getKeyID()));
+    assertThat(rotations.get(rotations.size() - 2).getJsonArray("added_key_ids").getList())
+        .containsExactly(keyB.getKeyID());
+    assertThat(rotations.get(rotations.size() - 1).getJsonArray("retired_key_ids").getList())
+        .containsExactly(keyA.getKeyID());
     assertThat(status(browser)).isEqualTo(200);
     browser.setCookie("__Host-gatehouse-session", underA);
     HttpBrowser.Page refused = browser.get(origin + "/allowed/x", Map.of("Accept", "application/json"));
@@ -116,6 +130,12 @@ class SessionKeysIT {
 
     assertThat(failure).hasMessageEndingWith("keys[0] (kid short): a 24-bit key (expected: exactly 256 bits for AES-256-GCM)");
     assertThat(gateway.gateway().sessionKeys().current().kids()).containsExactly(keyA.getKeyID());
+    List<JsonObject> rotations = keyRotations();
+    JsonObject refused = rotations.get(rotations.size() - 1);
+    assertThat(refused.getString("purpose")).isEqualTo("session-cookie");
+    assertThat(refused.getString("result")).isEqualTo("failed");
+    assertThat(refused.getString("key_id")).isEqualTo(keyA.getKeyID());
+    assertThat(refused.getString("error")).isEqualTo(failure.getMessage());
     writeKeys(keyA);
   }
 

@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.audit.KeyRotationEvent;
 import dev.gatehouse.identity.KeyRingException;
 import dev.gatehouse.identity.SigningKeyGenerator;
 import dev.gatehouse.testing.AppVerifier;
@@ -17,12 +18,14 @@ import dev.gatehouse.testing.RecordingUpstream;
 import dev.gatehouse.testing.TestGateway;
 import dev.gatehouse.testing.TestIdp;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -101,6 +104,18 @@ class SigningKeysIT {
     return JWKSet.parse(r.body()).getKeys().stream().map(JWK::getKeyID).toList();
   }
 
+  List<JsonObject> keyRotations() {
+    return gateway.events().stream().filter(e -> "key_rotation".equals(e.getString("type"))).toList();
+  }
+
+  /** Completes with the first {@code key_rotation} line with this trigger the gateway writes from now on. */
+  CompletableFuture<JsonObject> nextKeyRotation(String trigger) {
+    CompletableFuture<JsonObject> next = new CompletableFuture<>();
+    gateway.gateway().events().subscribe(e -> e instanceof KeyRotationEvent k && trigger.equals(k.trigger()),
+        Runnable::run, line -> next.complete(new JsonObject(line)));
+    return next;
+  }
+
   AppVerifier app() {
     return new AppVerifier(gateway.port(), "gatehouse-test", "allowed", clock, 0);
   }
@@ -109,10 +124,11 @@ class SigningKeysIT {
   void aKeyWithAFutureNotBeforeIsPublishedAtOnceAndSignsFromThenWhileTheOldOneStaysPublished() throws Exception {
     JWK current = key(Duration.ofDays(-1));
     JWK next = key(Duration.ofMinutes(10));
-    gateway = builder().section("assertion", "keys: " + keyFile(current, next)).start();
+    gateway = builder().section("assertion", "keys: " + keyFile(current, next) + "\nkeysPollInterval: 1s").start();
 
     assertThat(kid(nextAssertion())).isEqualTo(current.getKeyID());
     assertThat(publishedKids()).containsExactly(current.getKeyID(), next.getKeyID());
+    CompletableFuture<JsonObject> scheduledRotation = nextKeyRotation("schedule");
 
     clock.advance(Duration.ofMinutes(9).plusSeconds(30));
     String lastOfTheOldKey = nextAssertion();
@@ -124,6 +140,13 @@ class SigningKeysIT {
     assertThat(publishedKids()).containsExactly(current.getKeyID(), next.getKeyID());
     assertThat(app().verify(lastOfTheOldKey).getSubject()).as("signed 30s ago with the old key").isEqualTo("ursula");
     assertThat(app().verify(firstOfTheNewKey).getSubject()).isEqualTo("ursula");
+    // the next key file poll (every second) sees that another key signs now
+    JsonObject rotation = scheduledRotation.get(10, TimeUnit.SECONDS);
+    assertThat(rotation.getString("purpose")).isEqualTo("assertion-signing");
+    assertThat(rotation.getString("result")).isEqualTo("rotated");
+    assertThat(rotation.getString("key_id")).isEqualTo(next.getKeyID());
+    assertThat(rotation.getString("previous_key_id")).isEqualTo(current.getKeyID());
+    assertThat(rotation.getString("algorithm")).isEqualTo("ES256");
   }
 
   @Test
@@ -151,6 +174,15 @@ class SigningKeysIT {
         .hasMessage(file + ": no key may sign now (every key has expired or has an 'nbf' in the future)");
     assertThat(publishedKids()).containsExactly(current.getKeyID(), next.getKeyID());
     assertThat(app().verify(nextAssertion()).getSubject()).isEqualTo("ursula");
+    List<JsonObject> rotations = keyRotations();
+    assertThat(rotations).extracting(e -> e.getString("result")).containsExactly("updated", "failed", "failed");
+    assertThat(rotations.get(0).getString("trigger")).isEqualTo("file-change");
+    assertThat(rotations.get(0).getString("key_id")).isEqualTo(current.getKeyID());
+    assertThat(rotations.get(0).getJsonArray("added_key_ids").getList()).containsExactly(next.getKeyID());
+    assertThat(rotations.get(1).getString("error")).isEqualTo(broken.getMessage());
+    assertThat(rotations.get(2).getString("error")).isEqualTo(nothingSignsNow.getMessage());
+    assertThat(rotations.get(2).getString("key_id")).as("the key that keeps signing").isEqualTo(current.getKeyID());
+    assertThat(rotations.toString()).doesNotContain("\"d\"");
   }
 
   @Test
