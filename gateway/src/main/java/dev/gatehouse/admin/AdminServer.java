@@ -4,6 +4,7 @@ import dev.gatehouse.audit.AccessEvent;
 import dev.gatehouse.audit.AdminAccessEvent;
 import dev.gatehouse.audit.AdminActionEvent;
 import dev.gatehouse.audit.AuditEvent;
+import dev.gatehouse.audit.EventSubscriber;
 import dev.gatehouse.audit.Subscription;
 import dev.gatehouse.policy.PolicyFile;
 import dev.gatehouse.policy.PolicyStatus;
@@ -89,28 +90,26 @@ public final class AdminServer implements Handler<HttpServerRequest> {
       return;
     }
     if (subject == null) {
-      reason[0] = "client-certificate-required";
-      json(response, 403, new JsonObject().put("status", 403).put("reason", reason[0])
-          .put("message", "this endpoint needs a client certificate issued by the admin CA").put("request_id", requestId));
+      refuse(response, reason, requestId, 403, "client-certificate-required",
+          "this endpoint needs a client certificate issued by the admin CA");
       return;
     }
     switch (path) {
       case "/metrics" -> response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
       case "/policy" -> json(response, 200, policy(gateway.policyStatus()));
-      case "/policy/reload" -> reload(request, response, requestId, subject);
+      case "/policy/reload" -> reload(request, response, reason, requestId, subject);
       case "/jwks.json" -> response.putHeader(HttpHeaders.CONTENT_TYPE, "application/jwk-set+json").end(gateway.jwks());
       case "/events" -> stream(request, response, onClose);
-      default -> {
-        reason[0] = "route-not-found";
-        json(response, 404, new JsonObject().put("status", 404).put("reason", "route-not-found").put("request_id", requestId));
-      }
+      default -> refuse(response, reason, requestId, 404, "route-not-found", "no admin endpoint at " + path);
     }
   }
 
-  private void reload(HttpServerRequest request, HttpServerResponse response, String requestId, String subject) {
+  private void reload(HttpServerRequest request, HttpServerResponse response, String[] reason, String requestId,
+      String subject) {
     if (request.method() != HttpMethod.POST) {
-      json(response.putHeader("Allow", "POST"), 405, new JsonObject().put("status", 405).put("reason", "method-not-allowed"));
+      refuse(response.putHeader("Allow", "POST"), reason, requestId, 405, "method-not-allowed",
+          "a policy reload is a POST");
       return;
     }
     String address = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
@@ -119,7 +118,8 @@ public final class AdminServer implements Handler<HttpServerRequest> {
       gateway.events().record(new AdminActionEvent(clock.instant(), requestId, subject, address, "policy-reload",
           "policy", result, ar.failed() ? ar.cause().toString() : ar.result().inForce().version()));
       if (ar.failed()) {
-        json(response, 500, new JsonObject().put("status", 500).put("reason", "internal-error"));
+        refuse(response, reason, requestId, 500, "internal-error",
+            "the reload failed; its admin_action event in the log says why");
         return;
       }
       JsonObject body = new JsonObject().put("result", result).put("version", ar.result().inForce().version());
@@ -128,6 +128,14 @@ public final class AdminServer implements Handler<HttpServerRequest> {
       }
       json(response, 200, body);
     });
+  }
+
+  /** Answers with an error body like the main listener's, and gives the request's event the same reason. */
+  private static void refuse(HttpServerResponse response, String[] reason, String requestId, int status, String code,
+      String message) {
+    reason[0] = code;
+    json(response, status, new JsonObject().put("status", status).put("reason", code).put("message", message)
+        .put("request_id", requestId));
   }
 
   /**
@@ -141,29 +149,10 @@ public final class AdminServer implements Handler<HttpServerRequest> {
     response.putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream").setChunked(true);
     response.write(": gatehouse event stream\n\n");
     Context context = Vertx.currentContext();
+    LiveStream live = new LiveStream(response);
+    response.drainHandler(v -> live.sayMissed());
     Subscription subscription = gateway.events().subscribe(filter, command -> context.runOnContext(v -> command.run()),
-        new dev.gatehouse.audit.EventSubscriber() {
-          @Override
-          public void onEvent(String line) {
-            if (!response.closed() && !response.writeQueueFull()) {
-              response.write("data: " + line + "\n\n");
-            }
-          }
-
-          @Override
-          public void onMissed(long count) {
-            if (!response.closed()) {
-              response.write(": missed " + count + " events\n\n");
-            }
-          }
-
-          @Override
-          public void onClosed() {
-            if (!response.closed()) {
-              response.end();
-            }
-          }
-        });
+        live);
     long heartbeat = context.owner().setPeriodic(15_000, id -> {
       if (!response.closed()) {
         response.write(": keep-alive\n\n");
@@ -173,6 +162,54 @@ public final class AdminServer implements Handler<HttpServerRequest> {
       subscription.close();
       context.owner().cancelTimer(heartbeat);
     });
+  }
+
+  /**
+   * Writes event lines to one live-stream client, on its event loop. Lines the client is too slow for (its write queue
+   * is full, or the log's buffer for it overflowed) are counted, and the count is written as a comment as soon as the
+   * client can take it again.
+   */
+  private static final class LiveStream implements EventSubscriber {
+
+    private final HttpServerResponse response;
+    private long missed;
+
+    LiveStream(HttpServerResponse response) {
+      this.response = response;
+    }
+
+    @Override
+    public void onEvent(String line) {
+      if (response.closed()) {
+        return;
+      }
+      if (response.writeQueueFull()) {
+        missed++;
+        return;
+      }
+      sayMissed();
+      response.write("data: " + line + "\n\n");
+    }
+
+    @Override
+    public void onMissed(long count) {
+      missed += count;
+      sayMissed();
+    }
+
+    @Override
+    public void onClosed() {
+      if (!response.closed()) {
+        response.end();
+      }
+    }
+
+    void sayMissed() {
+      if (missed > 0 && !response.closed() && !response.writeQueueFull()) {
+        response.write(": missed " + missed + " events\n\n");
+        missed = 0;
+      }
+    }
   }
 
   static Predicate<AuditEvent> filter(String type, String route, String subject, String decision) {

@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -196,6 +197,74 @@ class AdminIT {
     assertThat(leaving.getString("query")).isEqualTo("route=billing&decision=deny");
     assertThat(leaving.getString("client_certificate")).contains("CN=operator");
     watcher.request().connection().close();
+  }
+
+  @Test
+  void unknownPathsAndWrongMethodsAnswerWithAReasonAndTheRequestId() throws Exception {
+    Answer missing = call(operator, HttpMethod.GET, "/nothing-here");
+    Answer wrongMethod = call(operator, HttpMethod.GET, "/policy/reload");
+
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.json().getString("reason")).isEqualTo("route-not-found");
+    assertThat(wrongMethod.status()).isEqualTo(405);
+    assertThat(wrongMethod.json().getString("reason")).isEqualTo("method-not-allowed");
+    assertThat(wrongMethod.json().getString("message")).isEqualTo("a policy reload is a POST");
+    JsonObject event = gateway.events().stream().filter(e -> "admin_access".equals(e.getString("type"))
+        && wrongMethod.json().getString("request_id").equals(e.getString("request_id"))).findFirst().orElseThrow();
+    assertThat(event.getInteger("status")).isEqualTo(405);
+    assertThat(event.getString("reason")).isEqualTo("method-not-allowed");
+  }
+
+  @Test
+  void aViewerThatCannotKeepUpIsToldHowManyEventsItMissed() throws Exception {
+    int denials = 2_000;
+    // HTTP/2: a paused reader stops the stream within its flow-control window, whatever the socket buffers hold
+    HttpClient slowViewer = vertx.createHttpClient(TestGateway.clientOptions()
+        .setKeyCertOptions(keyCert(TestPki.client("operator"))).setProtocolVersion(HttpVersion.HTTP_2).setUseAlpn(true));
+    StringBuilder received = new StringBuilder();
+    Promise<Void> accountedFor = Promise.promise();
+    HttpClientResponse stream = slowViewer.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("localhost")
+            .setPort(gateway.gateway().adminPort()).setURI("/events?type=access&route=billing&decision=deny"))
+        .compose(request -> request.send().map(r -> r.handler(chunk -> {
+          synchronized (received) {
+            received.append(chunk.toString());
+            if (delivered(received) + missed(received) == denials) {
+              accountedFor.tryComplete();
+            }
+          }
+        })))
+        .await(10, TimeUnit.SECONDS);
+    try {
+      stream.pause();
+      for (int i = 0; i < denials; i++) {
+        assertThat(gateway.get("/billing/invoices", null).status()).isEqualTo(401);
+      }
+      stream.resume();
+
+      try {
+        accountedFor.future().await(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        synchronized (received) {
+          throw new AssertionError("of " + denials + " events, " + delivered(received) + " delivered and "
+              + missed(received) + " reported missed");
+        }
+      }
+      synchronized (received) {
+        assertThat(missed(received)).as("a paused viewer misses events").isPositive();
+        assertThat(delivered(received)).as("and gets the rest").isPositive();
+      }
+    } finally {
+      slowViewer.close();
+    }
+  }
+
+  static int delivered(CharSequence stream) {
+    return (int) Pattern.compile("^data: ", Pattern.MULTILINE).matcher(stream).results().count();
+  }
+
+  static long missed(CharSequence stream) {
+    return Pattern.compile("^: missed (\\d+) events$", Pattern.MULTILINE).matcher(stream).results()
+        .mapToLong(m -> Long.parseLong(m.group(1))).sum();
   }
 
   /** Opens a live stream as the operator; completes {@code found} with the first data line {@code wanted} accepts. */
